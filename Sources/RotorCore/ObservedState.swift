@@ -1,0 +1,24 @@
+import Foundation
+
+/// What exists now: the version files in git, plus what only the store knows.
+public struct ObservedState: Sendable {
+    /// Version files by secret, as read from git.
+    public var versionFiles: [SecretID: VersionFile]
+    /// Ids of grace versions whose expiry warning has already been recorded.
+    public var warnedVersionIDs: Set<String>
+    /// The highest version number each secret ever had (the store keeps expired history; git does not).
+    public var highestVersionEver: [SecretID: Int]
+
+    /// Creates an observed state; with no store, only `versionFiles` is known.
+    public init(versionFiles: [SecretID: VersionFile], warnedVersionIDs: Set<String> = [],
+                highestVersionEver: [SecretID: Int] = [:]) {
+        self.versionFiles = versionFiles
+        self.warnedVersionIDs = warnedVersionIDs
+        self.highestVersionEver = highestVersionEver
+    }
+
+    /// The number the next version of `secret` gets.
+    public func nextVersion(of secret: SecretID) -> Int {
+        max(versionFiles[secret]?.maxVersion ?? 0, highestVersionEver[secret] ?? 0) + 1
+    }
+}

@@ -1,0 +1,13 @@
+/// Every event rotor emits, one documented enum (the webhook issue delivers them; API keys add `key.*`).
+public enum EventType: String, Codable, Sendable, CaseIterable {
+    /// Version 1 of a secret exists.
+    case secretCreated = "secret.created"
+    /// A new version is active; the old one is in its grace period.
+    case secretRotated = "secret.rotated"
+    /// A grace period ends within `warnBefore`.
+    case secretExpiring = "secret.expiring"
+    /// An old version's grace period ended and it was removed.
+    case secretExpired = "secret.expired"
+    /// The secret's spec was removed and every version with it.
+    case secretDeleted = "secret.deleted"
+}

@@ -1,0 +1,59 @@
+import Crypto
+import Foundation
+import GRDB
+import RotorCore
+
+extension StateStore {
+    /// The hash every chain starts from.
+    static let genesisHash = String(repeating: "0", count: 64)
+
+    /// Appends one audit row chained to the previous row's hash. Call inside a write transaction.
+    static func appendAudit(_ db: Database, at now: Date, action: String, actor: String, target: String,
+                            metadata: [String: String]) throws {
+        let previous = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        let prevHash: String = previous?["hash"] ?? genesisHash
+        let seq: Int64 = (previous?["seq"] ?? 0) + 1
+        let metadataJSON = canonicalJSON(metadata)
+        let at = RFC3339.format(now)
+        let hash = chainHash(prev: prevHash, seq: seq, at: at, action: action, actor: actor, target: target, metadata: metadataJSON)
+        try db.execute(sql: """
+            INSERT INTO audit_log (seq, at, action, actor, target_id, metadata, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [seq, at, action, actor, target, metadataJSON, prevHash, hash])
+    }
+
+    static func chainHash(prev: String, seq: Int64, at: String, action: String, actor: String, target: String, metadata: String) -> String {
+        let fields = [prev, String(seq), at, action, actor, target, metadata].map { "\($0.utf8.count):\($0)" }.joined()
+        return SHA256.hash(data: Data(fields.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func canonicalJSON(_ metadata: [String: String]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(metadata)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    /// The audit log, oldest first, optionally filtered.
+    public func auditLog(since: Date? = nil, action: String? = nil) throws -> [AuditRecord] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY seq").map(AuditRecord.init(row:))
+                .filter { record in (since.map { record.at >= $0 } ?? true) && (action.map { record.action == $0 } ?? true) }
+        }
+    }
+
+    /// Checks the hash chain; returns a description of the first bad row, or nil when intact.
+    public func verifyAudit() throws -> String? {
+        let rows = try auditLog()
+        var prev = Self.genesisHash
+        var expectedSeq: Int64 = 1
+        for row in rows {
+            if row.seq != expectedSeq { return "audit row \(expectedSeq) is missing (next row is \(row.seq))" }
+            if row.prevHash != prev { return "audit row \(row.seq) does not follow row \(row.seq - 1) (chain broken: reordered or deleted rows)" }
+            let hash = Self.chainHash(prev: row.prevHash, seq: row.seq, at: RFC3339.format(row.at), action: row.action,
+                                      actor: row.actor, target: row.targetID, metadata: row.metadata)
+            if hash != row.hash { return "audit row \(row.seq) was edited (its hash does not match its content)" }
+            prev = row.hash
+            expectedSeq += 1
+        }
+        return nil
+    }
+}

@@ -1,0 +1,189 @@
+import Crypto
+import Foundation
+import GRDB
+import RotorCore
+
+/// What one reconciliation with git changed in the store.
+public struct ReconcileSummary: Equatable, Sendable {
+    /// Versions the store did not know and adopted from git.
+    public var adopted = 0
+    /// Versions whose state or ciphertext changed to match git.
+    public var updated = 0
+    /// Versions gone from git whose ciphertext was dropped (history kept).
+    public var expired = 0
+    /// Secrets whose spec and versions are gone.
+    public var deleted = 0
+    /// Events written to the outbox.
+    public var events = 0
+
+    public init() {}
+
+    /// Whether the store changed at all.
+    public var changedAnything: Bool { adopted + updated + expired + deleted + events > 0 }
+}
+
+extension StateStore {
+    /// Makes the store agree with the version files in git, in one transaction.
+    ///
+    /// This is both apply's store step and crash recovery: versions git has and the store lacks
+    /// are adopted, versions git no longer lists are expired (ciphertext dropped, row kept), and
+    /// every transition writes its audit row and outbox event. Event ids are derived from the
+    /// version and event type, so re-running after a crash never emits an event twice.
+    ///
+    /// - Parameters:
+    ///   - files: The version files at `revision`.
+    ///   - desired: The specs at `revision` (consumers and policies); nil keeps what the store has.
+    ///   - revision: The git commit the files were read from.
+    ///   - now: The instant recorded on transitions.
+    ///   - actor: Who is recorded for expirations and deletions.
+    ///   - warnings: Grace versions whose expiry warning goes out in this pass.
+    public func reconcile(files: [SecretID: VersionFile], desired: DesiredState?, revision: String?, now: Date,
+                          actor: String, warnings: [PlanAction] = []) throws -> ReconcileSummary {
+        try writer.write { db in
+            var summary = ReconcileSummary()
+            let at = RFC3339.format(now)
+            var known: [String: Row] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, secret_id, state, value_encrypted, grace_expires_at, recipients, version FROM secret_versions WHERE state != 'expired'") {
+                known[row["id"]] = row
+            }
+            let liveSecrets = try String.fetchSet(db, sql: "SELECT id FROM secrets WHERE deleted_at IS NULL")
+            var seenVersionIDs = Set<String>()
+            for id in files.keys.sorted() {
+                guard let file = files[id] else { continue }
+                let spec = desired?.secrets[id]
+                let consumers = spec?.consumers ?? []
+                try db.execute(sql: """
+                    INSERT INTO secrets (id, project_id, name, policy, created_at) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (id) DO UPDATE SET deleted_at = NULL, policy = COALESCE(excluded.policy, policy)
+                    """, arguments: [id.description, id.project, id.name, spec?.policy, at])
+                if let spec { try syncConsumers(db, secret: id, consumers: spec.consumers) }
+                // Oldest first, so rotated_from always points at a row that exists.
+                for version in file.versions.reversed() {
+                    seenVersionIDs.insert(version.id)
+                    if let row = known[version.id] {
+                        if try update(db, row: row, to: version) { summary.updated += 1 }
+                        continue
+                    }
+                    try insert(db, version: version, secret: id, revision: revision)
+                    summary.adopted += 1
+                    let type: EventType = version.rotatedFrom == nil ? .secretCreated : .secretRotated
+                    try Self.appendAudit(db, at: version.createdAt, action: type.rawValue, actor: version.createdBy,
+                                         target: version.id, metadata: ["secret": id.description, "version": String(version.version),
+                                                                        "reason": version.rotationReason, "commit": revision ?? ""])
+                    if try emit(db, type, secret: id, version: version, consumers: consumers, at: version.createdAt) { summary.events += 1 }
+                }
+            }
+            for (versionID, row) in known where !seenVersionIDs.contains(versionID) {
+                let secretID: String = row["secret_id"]
+                try db.execute(sql: """
+                    UPDATE secret_versions SET state = 'expired', active = 0, value_encrypted = NULL, expired_at = ? WHERE id = ?
+                    """, arguments: [at, versionID])
+                summary.expired += 1
+                guard let secret = SecretID(parsing: secretID) else { continue }
+                let deleted = files[secret] == nil
+                try Self.appendAudit(db, at: now, action: deleted ? "secret.deleted" : EventType.secretExpired.rawValue,
+                                     actor: actor, target: versionID,
+                                     metadata: ["secret": secretID, "version": String(row["version"] as Int), "commit": revision ?? ""])
+                let consumers = try consumersOf(db, secretID)
+                let version: Int = row["version"]
+                if try emit(db, deleted ? .secretDeleted : .secretExpired, secret: secret, versionID: versionID, versionNumber: version,
+                            data: ["expired_version": .int(version)], consumers: consumers, at: now) { summary.events += 1 }
+            }
+            for secretID in liveSecrets where SecretID(parsing: secretID).map({ files[$0] == nil }) ?? false {
+                try db.execute(sql: "UPDATE secrets SET deleted_at = ? WHERE id = ?", arguments: [at, secretID])
+                summary.deleted += 1
+            }
+            for warning in warnings {
+                guard let file = files[warning.secret], let version = file.versions.first(where: { $0.version == warning.version }) else { continue }
+                let consumers = desired?.secrets[warning.secret]?.consumers ?? []
+                var data: [String: JSONValue] = ["expiring_version": .int(version.version)]
+                if let expiry = version.graceExpiresAt { data["grace_expires_at"] = .string(RFC3339.format(expiry)) }
+                if try emit(db, .secretExpiring, secret: warning.secret, versionID: version.id, versionNumber: version.version,
+                            data: data, consumers: consumers, at: now) { summary.events += 1 }
+            }
+            try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('revision', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                           arguments: [revision ?? ""])
+            return summary
+        }
+    }
+
+    private func insert(_ db: Database, version: SecretVersion, secret: SecretID, revision: String?) throws {
+        let rotatedFromID = try version.rotatedFrom.flatMap { number in
+            try String.fetchOne(db, sql: "SELECT id FROM secret_versions WHERE project_id = ? AND name = ? AND version = ?",
+                                arguments: [secret.project, secret.name, number])
+        }
+        try db.execute(sql: """
+            INSERT INTO secret_versions (id, secret_id, project_id, name, value_encrypted, version, active, state, rotated_from,
+                rotation_reason, created_by, created_at, grace_expires_at, source, recipients, git_commit)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [version.id, secret.description, secret.project, secret.name, version.valueEncrypted, version.version,
+                             version.state == .active, version.state.rawValue, rotatedFromID, version.rotationReason,
+                             version.createdBy, RFC3339.format(version.createdAt), version.graceExpiresAt.map(RFC3339.format),
+                             version.source.rawValue, version.recipients.joined(separator: ","), revision])
+    }
+
+    /// Brings a known row in line with git; returns whether anything changed.
+    private func update(_ db: Database, row: Row, to version: SecretVersion) throws -> Bool {
+        let grace = version.graceExpiresAt.map(RFC3339.format)
+        let recipients = version.recipients.joined(separator: ",")
+        guard row["state"] as String != version.state.rawValue || row["value_encrypted"] as String? != version.valueEncrypted
+                || row["grace_expires_at"] as String? != grace || row["recipients"] as String != recipients else { return false }
+        // Deactivate first so the one-active-version index never sees two.
+        if version.state == .active {
+            try db.execute(sql: "UPDATE secret_versions SET active = 0, state = 'grace' WHERE secret_id = ? AND active = 1 AND id != ?",
+                           arguments: [row["secret_id"] as String, version.id])
+        }
+        try db.execute(sql: """
+            UPDATE secret_versions SET state = ?, active = ?, value_encrypted = ?, grace_expires_at = ?, recipients = ? WHERE id = ?
+            """, arguments: [version.state.rawValue, version.state == .active, version.valueEncrypted, grace, recipients, version.id])
+        return true
+    }
+
+    private func syncConsumers(_ db: Database, secret: SecretID, consumers: [Consumer]) throws {
+        let services = consumers.map(\.service)
+        let existing = try String.fetchSet(db, sql: "SELECT service FROM secret_consumers WHERE secret_id = ?", arguments: [secret.description])
+        for service in existing where !services.contains(service) {
+            try db.execute(sql: "DELETE FROM secret_consumers WHERE secret_id = ? AND service = ?", arguments: [secret.description, service])
+        }
+        for consumer in consumers {
+            try db.execute(sql: """
+                INSERT INTO secret_consumers (secret_id, service, webhook_url) VALUES (?, ?, ?)
+                ON CONFLICT (secret_id, service) DO UPDATE SET webhook_url = excluded.webhook_url
+                """, arguments: [secret.description, consumer.service, consumer.webhook])
+        }
+    }
+
+    private func consumersOf(_ db: Database, _ secretID: String) throws -> [Consumer] {
+        try Row.fetchAll(db, sql: "SELECT service, webhook_url FROM secret_consumers WHERE secret_id = ? ORDER BY service",
+                         arguments: [secretID]).map { Consumer(service: $0["service"], webhook: $0["webhook_url"]) }
+    }
+
+    private func emit(_ db: Database, _ type: EventType, secret: SecretID, version: SecretVersion, consumers: [Consumer],
+                      at: Date) throws -> Bool {
+        var data: [String: JSONValue] = ["new_version": .int(version.version), "rotation_reason": .string(version.rotationReason)]
+        if let from = version.rotatedFrom { data["rotated_from"] = .int(from) }
+        return try emit(db, type, secret: secret, versionID: version.id, versionNumber: version.version, data: data,
+                        consumers: consumers, at: at)
+    }
+
+    /// Writes one outbox event; its id is derived from (type, version), so a second write is a no-op.
+    private func emit(_ db: Database, _ type: EventType, secret: SecretID, versionID: String, versionNumber: Int,
+                      data: [String: JSONValue], consumers: [Consumer], at: Date) throws -> Bool {
+        let digest = SHA256.hash(data: Data("\(type.rawValue):\(versionID)".utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+        let eventID = "evt_\(digest)"
+        var fullData = data
+        fullData["secret_id"] = .string(secret.description)
+        fullData["project"] = .string(secret.project)
+        fullData["name"] = .string(secret.name)
+        fullData["version_id"] = .string(versionID)
+        let payload: JSONValue = .object(["type": .string(type.rawValue), "timestamp": .string(RFC3339.format(at)), "data": .object(fullData)])
+        let consumersJSON: JSONValue = .array(consumers.map { consumer in
+            .object(["service": .string(consumer.service), "webhook": consumer.webhook.map(JSONValue.string) ?? .null])
+        })
+        try db.execute(sql: """
+            INSERT INTO events (id, type, secret_id, version_id, occurred_at, payload, consumers) VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO NOTHING
+            """, arguments: [eventID, type.rawValue, secret.description, versionID, RFC3339.format(at), payload.serialized(), consumersJSON.serialized()])
+        return db.changesCount > 0
+    }
+}

@@ -1,0 +1,126 @@
+import Crypto
+import Foundation
+import GRDB
+import RotorCore
+
+/// The one facade over rotor's SQLite state store (WAL mode).
+///
+/// Git is the source of truth for live versions; the store adds what git cannot hold:
+/// history of expired versions, the audit log, consumers' usage, and the events outbox.
+public final class StateStore {
+    let writer: any DatabaseWriter
+    /// Where the database lives.
+    public let path: String
+
+    /// Opens (creating and migrating when needed) the store at `path`.
+    ///
+    /// - Throws: `DatabaseError` when the file cannot be opened or migrated.
+    public init(path: String) throws {
+        self.path = path
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.label = "rotor-state"
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        try StoreMigrations.migrator.migrate(pool)
+        writer = pool
+    }
+
+    /// Opens an existing store for reading only (what `plan` uses), or nil when there is none.
+    ///
+    /// A store written by a newer rotor (unknown migrations) is refused rather than misread.
+    public static func openReadOnly(path: String) throws -> StateStore? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return try StateStore(readOnlyPath: path)
+    }
+
+    private init(readOnlyPath path: String) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(10)
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        let applied = try queue.read { try StoreMigrations.migrator.appliedIdentifiers($0) }
+        let known = Set(StoreMigrations.migrator.migrations)
+        guard applied.isSubset(of: known) else {
+            throw StoreError("the state store \(path) was written by a newer rotor (migrations \(applied.subtracting(known).sorted()))")
+        }
+        writer = queue
+    }
+
+    /// What the store adds to the observed state: warnings already issued, and the highest version ever.
+    public func observedExtras() throws -> (warned: Set<String>, highest: [SecretID: Int]) {
+        try writer.read { db in
+            guard try db.tableExists("events") else { return ([], [:]) }
+            let warned = try String.fetchSet(db, sql: "SELECT version_id FROM events WHERE type = ? AND version_id IS NOT NULL",
+                                             arguments: [EventType.secretExpiring.rawValue])
+            var highest: [SecretID: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT project_id, name, MAX(version) AS v FROM secret_versions GROUP BY project_id, name") {
+                highest[SecretID(project: row["project_id"], name: row["name"])] = row["v"]
+            }
+            return (warned, highest)
+        }
+    }
+
+    /// The git revision the store last reconciled with.
+    public func lastRevision() throws -> String? {
+        try writer.read { db in
+            guard try db.tableExists("meta") else { return nil }
+            return try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'revision'")
+        }
+    }
+
+    /// Every version of `secret` the store knows, newest first, including expired history.
+    public func history(of secret: SecretID) throws -> [VersionRecord] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT v.*, f.version AS rotated_from_version FROM secret_versions v
+                LEFT JOIN secret_versions f ON f.id = v.rotated_from
+                WHERE v.project_id = ? AND v.name = ? ORDER BY v.version DESC
+                """, arguments: [secret.project, secret.name]).map(VersionRecord.init(row:))
+        }
+    }
+
+    /// The consumers recorded for `secret`.
+    public func consumers(of secret: SecretID) throws -> [ConsumerRecord] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM secret_consumers WHERE secret_id = ? ORDER BY service",
+                             arguments: [secret.description]).map { row in
+                ConsumerRecord(secretID: secret, service: row["service"], webhookURL: row["webhook_url"],
+                               lastUsedAt: (row["last_used_at"] as String?).flatMap(RFC3339.parse))
+            }
+        }
+    }
+
+    /// The events outbox, oldest first.
+    public func events() throws -> [EventRecord] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM events ORDER BY rowid").map(EventRecord.init(row:))
+        }
+    }
+
+    /// Records that someone read a version's value (`rotor get`): one audit row, never the value.
+    public func recordAccess(secret: SecretID, version: Int, versionID: String, actor: String, at now: Date) throws {
+        try writer.write { db in
+            try Self.appendAudit(db, at: now, action: "secret.accessed", actor: actor, target: versionID,
+                                 metadata: ["secret": secret.description, "version": String(version)])
+        }
+    }
+}
+
+/// A store problem that is not a database error.
+public struct StoreError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension StateStore {
+    /// Records a rekey in the audit log (one row for the whole commit).
+    public func recordRekey(versions: Int, commit: String, actor: String, at now: Date) throws {
+        try writer.write { db in
+            try Self.appendAudit(db, at: now, action: "secrets.rekeyed", actor: actor, target: commit,
+                                 metadata: ["versions": String(versions), "commit": commit])
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import GRDB
+
+/// The store's schema, as append-only migrations. A shipped migration never changes and
+/// never refers to app types: later changes are new migrations.
+enum StoreMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-core") { db in
+            try db.execute(sql: """
+                CREATE TABLE secrets (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    project_id TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    policy TEXT,
+                    created_at TEXT NOT NULL,
+                    deleted_at TEXT,
+                    UNIQUE (project_id, name)
+                );
+                CREATE TABLE secret_versions (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    secret_id TEXT NOT NULL REFERENCES secrets(id),
+                    project_id TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    value_encrypted TEXT,
+                    version INTEGER NOT NULL CHECK (version >= 1),
+                    active INTEGER NOT NULL CHECK (active IN (0, 1)),
+                    state TEXT NOT NULL CHECK (state IN ('active', 'grace', 'expired')),
+                    rotated_from TEXT REFERENCES secret_versions(id),
+                    rotation_reason TEXT NOT NULL,
+                    created_by TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    grace_expires_at TEXT,
+                    expired_at TEXT,
+                    source TEXT NOT NULL CHECK (source IN ('generated', 'external')),
+                    recipients TEXT NOT NULL,
+                    git_commit TEXT,
+                    UNIQUE (project_id, name, version),
+                    CHECK ((state = 'active') = (active = 1)),
+                    CHECK (state != 'expired' OR value_encrypted IS NULL),
+                    CHECK (state = 'expired' OR value_encrypted IS NOT NULL)
+                );
+                CREATE INDEX secret_versions_by_name ON secret_versions (project_id, name);
+                CREATE INDEX secret_versions_by_secret ON secret_versions (secret_id);
+                CREATE UNIQUE INDEX secret_versions_one_active ON secret_versions (secret_id) WHERE active = 1;
+                CREATE TABLE secret_consumers (
+                    secret_id TEXT NOT NULL REFERENCES secrets(id),
+                    service TEXT NOT NULL,
+                    webhook_url TEXT,
+                    last_used_at TEXT,
+                    PRIMARY KEY (secret_id, service)
+                );
+                CREATE TABLE audit_log (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    target_id TEXT NOT NULL,
+                    metadata TEXT NOT NULL,
+                    prev_hash TEXT NOT NULL,
+                    hash TEXT NOT NULL
+                );
+                CREATE TRIGGER audit_log_append_only_update BEFORE UPDATE ON audit_log
+                    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+                CREATE TRIGGER audit_log_append_only_delete BEFORE DELETE ON audit_log
+                    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+                CREATE TABLE events (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    type TEXT NOT NULL,
+                    secret_id TEXT NOT NULL,
+                    version_id TEXT,
+                    occurred_at TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    consumers TEXT NOT NULL
+                );
+                CREATE INDEX events_by_secret ON events (secret_id);
+                CREATE TABLE meta (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    value TEXT NOT NULL
+                );
+                """)
+        }
+        return migrator
+    }
+}

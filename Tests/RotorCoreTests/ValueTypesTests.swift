@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+@testable import RotorCore
+
+@Suite("Durations, timestamps, names, armor")
+struct ValueTypesTests {
+    @Test(arguments: [("30d", 2_592_000), ("24h", 86_400), ("1h30m", 5_400), ("2w", 1_209_600), ("90s", 90), ("0s", 0)])
+    func durationsParse(_ text: String, _ seconds: Int64) {
+        #expect(RotorDuration(parsing: text)?.seconds == seconds)
+    }
+
+    @Test(arguments: ["", "30", "d", "30x", "1.5h", "-1d", "h1", "9999999999d"])
+    func badDurationsDoNotParse(_ text: String) {
+        #expect(RotorDuration(parsing: text) == nil)
+    }
+
+    @Test func durationPrintsCanonically() {
+        #expect(RotorDuration(parsing: "90m")?.description == "1h30m")
+        #expect(RotorDuration(parsing: "2w")?.description == "14d")
+    }
+
+    @Test func timestampsRoundTrip() {
+        let date = RFC3339.parse("2027-01-05T00:00:00Z")
+        #expect(date?.timeIntervalSince1970 == 1_799_107_200)
+        #expect(date.map(RFC3339.format) == "2027-01-05T00:00:00Z")
+        #expect(RFC3339.parse("2027-01-05T01:00:00+01:00") == date)
+        #expect(RFC3339.parse("2024-02-29T12:00:00.5Z") != nil)
+        #expect(RFC3339.format(Date(timeIntervalSince1970: -1)) == "1969-12-31T23:59:59Z")
+    }
+
+    @Test(arguments: ["2027-13-01T00:00:00Z", "2023-02-29T00:00:00Z", "2027-01-05", "2027-01-05T00:00:00", "tomorrow"])
+    func badTimestamps(_ text: String) {
+        #expect(RFC3339.parse(text) == nil)
+    }
+
+    @Test(arguments: [("db-password", true), ("a", true), ("a.b_c-d", true), ("..", false), ("a..b", false), ("../x", false),
+                      ("A", false), ("-a", false), ("a/b", false), ("", false), (String(repeating: "a", count: 101), false)])
+    func names(_ name: String, _ valid: Bool) {
+        #expect(NameRule.isValid(name) == valid)
+    }
+
+    @Test func secretIDParsing() {
+        #expect(SecretID(parsing: "payments/db")?.description == "payments/db")
+        #expect(SecretID(parsing: "payments/../db") == nil)
+        #expect(SecretID(parsing: "payments") == nil)
+    }
+
+    @Test func fingerprints() {
+        #expect(OpenPGPArmor.normalizeFingerprint("0123 4567 89ab cdef 0123  4567 89AB CDEF 0123 4567") == "0123456789ABCDEF0123456789ABCDEF01234567")
+        #expect(OpenPGPArmor.normalizeFingerprint("0123456789ABCDEF") == nil)
+        #expect(OpenPGPArmor.normalizeFingerprint(String(repeating: "G", count: 40)) == nil)
+    }
+
+    @Test func armorRejectsPlaintextAndKeys() {
+        #expect(!OpenPGPArmor.isEncryptedMessage("hunter2"))
+        #expect(!OpenPGPArmor.isEncryptedMessage("-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmQ==\n-----END PGP PUBLIC KEY BLOCK-----"))
+        #expect(!OpenPGPArmor.isEncryptedMessage("-----BEGIN PGP MESSAGE-----\n\nnot base64!\n-----END PGP MESSAGE-----"))
+        // A literal-data packet (tag 11) is armored but not encrypted.
+        #expect(!OpenPGPArmor.isEncryptedMessage("-----BEGIN PGP MESSAGE-----\n\nywVi\n-----END PGP MESSAGE-----"))
+        #expect(OpenPGPArmor.isEncryptedMessage(Fixtures.armored))
+    }
+
+    @Test func canonicalVersionFileIsDeterministicAndKeepsArmorBlankLines() {
+        let file = VersionFile(secret: Fixtures.db, versions: [Fixtures.version(1, .grace, createdAt: Fixtures.t0, grace: Fixtures.at(24)),
+                                                               Fixtures.version(2, .active, createdAt: Fixtures.at(1))])
+        let text = file.canonicalText()
+        #expect(text == VersionFile(secret: Fixtures.db, versions: file.versions.reversed()).canonicalText())
+        #expect(text.contains("    value: |\n      -----BEGIN PGP MESSAGE-----\n\n      hF4D"))
+        #expect(text.range(of: "version: 2")!.lowerBound < text.range(of: "version: 1")!.lowerBound)
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import GRDB
+import Testing
+@testable import RotorCore
+@testable import RotorStore
+
+@Suite("State store")
+struct StateStoreTests {
+    static let fpr = "0123456789ABCDEF0123456789ABCDEF01234567"
+    static let armored = "-----BEGIN PGP MESSAGE-----\n\nhF4DAAAAAAAAAAA=\n-----END PGP MESSAGE-----\n"
+    static let secret = SecretID(project: "payments", name: "db")
+    static let t0 = RFC3339.parse("2027-01-01T00:00:00Z")!
+
+    func temporaryPath() -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rotor-store-\(UUID().uuidString.prefix(8))")
+        return dir.appendingPathComponent("state.db").path
+    }
+
+    func version(_ number: Int, _ state: SecretVersion.State, grace: Date? = nil) -> SecretVersion {
+        SecretVersion(id: "v\(number)", version: number, state: state, createdAt: Self.t0.addingTimeInterval(Double(number) * 3_600),
+                      createdBy: "rotor", rotatedFrom: number > 1 ? number - 1 : nil, rotationReason: "r\(number)",
+                      graceExpiresAt: grace, source: .generated, sourceDigest: nil, recipients: [Self.fpr], valueEncrypted: Self.armored)
+    }
+
+    func files(_ versions: [SecretVersion]) -> [SecretID: VersionFile] {
+        [Self.secret: VersionFile(secret: Self.secret, versions: versions)]
+    }
+
+    @Test func adoptsThenRotatesThenExpiresKeepingHistory() throws {
+        let store = try StateStore(path: temporaryPath())
+        // Given v1 in git, When reconciling, Then it is adopted with a created event and audit row.
+        var summary = try store.reconcile(files: files([version(1, .active)]), desired: nil, revision: "c1", now: Self.t0, actor: "rotor")
+        #expect(summary.adopted == 1 && summary.events == 1)
+        // When v2 arrives and v1 enters grace,
+        summary = try store.reconcile(files: files([version(2, .active), version(1, .grace, grace: Self.t0.addingTimeInterval(86_400))]),
+                                      desired: nil, revision: "c2", now: Self.t0, actor: "rotor")
+        #expect(summary.adopted == 1 && summary.updated == 1)
+        // When v1 leaves git, it is expired: ciphertext dropped, row kept.
+        summary = try store.reconcile(files: files([version(2, .active)]), desired: nil, revision: "c3", now: Self.t0, actor: "rotor")
+        #expect(summary.expired == 1)
+        let history = try store.history(of: Self.secret)
+        #expect(history.map(\.version) == [2, 1])
+        #expect(history.last?.state == "expired" && history.last?.valueEncrypted == nil)
+        #expect(history.first?.rotatedFromVersion == 1)
+        #expect(try store.events().map(\.type) == ["secret.created", "secret.rotated", "secret.expired"])
+        #expect(try store.verifyAudit() == nil)
+    }
+
+    @Test func reconcilingTwiceChangesNothing() throws {
+        let store = try StateStore(path: temporaryPath())
+        let input = files([version(2, .active), version(1, .grace, grace: Self.t0)])
+        _ = try store.reconcile(files: input, desired: nil, revision: "c1", now: Self.t0, actor: "rotor")
+        let again = try store.reconcile(files: input, desired: nil, revision: "c1", now: Self.t0, actor: "rotor")
+        #expect(!again.changedAnything)
+        #expect(try store.events().count == 2)
+    }
+
+    @Test func auditLogIsAppendOnlyAndTamperingIsDetected() throws {
+        let path = temporaryPath()
+        let store = try StateStore(path: path)
+        _ = try store.reconcile(files: files([version(2, .active), version(1, .grace, grace: Self.t0)]), desired: nil, revision: "c1", now: Self.t0, actor: "rotor")
+        try store.recordAccess(secret: Self.secret, version: 2, versionID: "v2", actor: "alice", at: Self.t0)
+        #expect(try store.verifyAudit() == nil)
+        // The schema refuses edits outright...
+        #expect(throws: DatabaseError.self) { try store.writer.write { try $0.execute(sql: "UPDATE audit_log SET actor = 'mallory'") } }
+        // ...and an edit that bypasses the trigger is caught by the hash chain.
+        try store.writer.write { db in
+            try db.execute(sql: "DROP TRIGGER audit_log_append_only_update")
+            try db.execute(sql: "UPDATE audit_log SET actor = 'mallory' WHERE seq = 2")
+        }
+        #expect(try store.verifyAudit()?.contains("audit row 2 was edited") == true)
+    }
+
+    @Test func warningsAreRecordedOnce() throws {
+        let store = try StateStore(path: temporaryPath())
+        let input = files([version(2, .active), version(1, .grace, grace: Self.t0.addingTimeInterval(3_600))])
+        let warn = PlanAction(kind: .warn, secret: Self.secret, version: 1, reason: "ends soon")
+        _ = try store.reconcile(files: input, desired: nil, revision: "c1", now: Self.t0, actor: "rotor", warnings: [warn])
+        _ = try store.reconcile(files: input, desired: nil, revision: "c1", now: Self.t0, actor: "rotor", warnings: [warn])
+        #expect(try store.observedExtras().warned == ["v1"])
+        #expect(try store.events().filter { $0.type == "secret.expiring" }.count == 1)
+    }
+
+    @Test func readOnlyOpenOfAMissingStoreIsNil() throws {
+        #expect(try StateStore.openReadOnly(path: temporaryPath()) == nil)
+    }
+}
