@@ -3,9 +3,12 @@ import PackageDescription
 
 // Targets follow the layers in ../shared/DESIGN.md: C wrappers (C*), a pure core,
 // specs (YAML), git, crypto, store, engine, CLI, and a testing support target.
+// Linux only: the crypto layer uses glibc (explicit_bzero) and gpgme from Debian.
 let package = Package(
     name: "rotor",
-    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "rotor", targets: ["rotor"]),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -23,7 +26,23 @@ let package = Package(
         .target(name: "RotorStore", dependencies: [
             "RotorCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // libgit2 and gpgme, through thin typed wrappers that own every C pointer.
+        .systemLibrary(name: "CGit2", path: "Sources/CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+        .target(name: "RotorGit", dependencies: ["CGit2"]),
+        .systemLibrary(name: "CGPGME", path: "Sources/CGPGME", pkgConfig: "gpgme", providers: [.apt(["libgpgme-dev"])]),
+        .target(name: "RotorCrypto", dependencies: ["CGPGME", "RotorCore"]),
+        // The imperative shell: loads git, plans, encrypts, commits, updates the store.
+        .target(name: "RotorEngine", dependencies: ["RotorCore", "RotorSpecs", "RotorStore", "RotorGit", "RotorCrypto"]),
+        .executableTarget(name: "rotor", dependencies: [
+            "RotorEngine", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // Test support: throwaway keyrings, repositories and a runner for the rotor binary.
+        .target(name: "RotorTesting", dependencies: ["RotorEngine", "RotorCrypto", "RotorGit"]),
         .testTarget(name: "RotorCoreTests", dependencies: ["RotorCore"]),
+        .testTarget(name: "RotorGitTests", dependencies: ["RotorGit"]),
+        .testTarget(name: "RotorCryptoTests", dependencies: ["RotorCrypto"]),
+        .testTarget(name: "RotorEngineTests", dependencies: ["RotorEngine", "RotorStore", "RotorTesting"]),
+        .testTarget(name: "RotorCLITests", dependencies: ["RotorTesting"]),
         .testTarget(name: "RotorSpecsTests", dependencies: ["RotorSpecs"]),
         .testTarget(name: "RotorStoreTests", dependencies: ["RotorStore"]),
     ],

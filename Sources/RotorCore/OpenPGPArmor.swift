@@ -17,7 +17,8 @@ public enum OpenPGPArmor {
 
     /// The binary packets inside an armor block of the given label (`MESSAGE`, `PUBLIC KEY BLOCK`), or nil.
     public static func dearmor(_ text: String, label: String) -> [UInt8]? {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // Split on any line end: "\r\n" is one Character in Swift and would not match "\n".
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
             .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " \t\r")) }
         while lines.first?.isEmpty == true { lines.removeFirst() }
         while lines.last?.isEmpty == true { lines.removeLast() }

@@ -34,8 +34,8 @@ extension VersionFile {
 
     /// The lines of an armored message without carriage returns or trailing blank lines.
     static func armorLines(_ armored: String) -> [Substring] {
-        var lines = armored.split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        // Any line end counts: "\r\n" is one Character in Swift and would not match "\n".
+        var lines = armored.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
         while let last = lines.last, last.isEmpty { lines.removeLast() }
         return lines
     }

@@ -47,6 +47,14 @@ public struct ConsumerRecord: Hashable, Sendable {
     public var service: String
     public var webhookURL: String?
     public var lastUsedAt: Date?
+
+    /// Creates a consumer record.
+    public init(secretID: SecretID, service: String, webhookURL: String?, lastUsedAt: Date?) {
+        self.secretID = secretID
+        self.service = service
+        self.webhookURL = webhookURL
+        self.lastUsedAt = lastUsedAt
+    }
 }
 
 /// A row of `audit_log`: append-only, each row carrying the hash of the one before.

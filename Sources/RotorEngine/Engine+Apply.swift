@@ -1,0 +1,98 @@
+import Foundation
+import RotorCore
+import RotorCrypto
+import RotorGit
+import RotorSpecs
+import RotorStore
+
+/// What an apply pass did.
+public struct ApplyResult: Sendable {
+    /// The plan that was executed.
+    public let plan: Plan
+    /// The commit rotor made, if the plan changed git.
+    public let commit: ObjectID?
+    /// What the store step changed.
+    public let store: ReconcileSummary
+}
+
+extension Engine {
+    /// Plans and applies at `now`: new versions are generated, encrypted and committed, then the store is updated.
+    ///
+    /// Order (for crash safety): validate → lock → store adopts git → plan → encrypt in memory →
+    /// one git commit (compare-and-swap on the branch) → store in one transaction → working tree.
+    /// A crash after the commit is healed by the next pass, which adopts the commit's versions
+    /// and writes the same (idempotent) events.
+    ///
+    /// - Parameters:
+    ///   - now: The instant to apply for.
+    ///   - forced: Secrets to rotate now, with the person's reason.
+    ///   - only: When set, only actions on this secret are executed (`rotor rotate`).
+    ///   - author: Commit author; nil means rotor.yaml's `commitAuthor`, else `rotor <rotor@localhost>`.
+    public func apply(now: Date, forced: [SecretID: String] = [:], only: SecretID? = nil,
+                      author: RepoConfig.Identity? = nil) throws -> ApplyResult {
+        let (snapshot, lock) = try lockedSnapshot()
+        defer { withExtendedLifetime(lock) {} }
+        let desired = try snapshot.validDesired()
+        guard let head = snapshot.revision else { throw EngineError("no revision to apply") }
+        guard let branch = try repository.headBranch() else {
+            throw EngineError("HEAD is detached: check out the branch rotor should commit to")
+        }
+        let dirty = try repository.dirtyPaths(under: [VersionFileParser.prefix])
+        guard dirty.isEmpty else {
+            throw EngineError("versions/ has uncommitted changes (\(dirty.prefix(3).joined(separator: ", "))): rotor owns versions/; commit or discard them first")
+        }
+        let store = try openStore(snapshot: snapshot, desired: desired, now: now)
+        let extras = try store.observedExtras()
+        let observed = ObservedState(versionFiles: snapshot.versionFiles, warnedVersionIDs: extras.warned,
+                                     highestVersionEver: extras.highest)
+        var plan = Planner.plan(desired: desired, observed: observed, now: now, forced: forced)
+        if let only { plan.actions = plan.actions.filter { $0.secret == only } }
+        plan = try annotate(plan, desired: desired)
+        guard plan.hasChanges else {
+            return ApplyResult(plan: plan, commit: nil, store: ReconcileSummary())
+        }
+        var files = snapshot.versionFiles
+        var commit: ObjectID?
+        if plan.writesGit {
+            let materialized = try materialize(plan: plan, desired: desired, files: snapshot.versionFiles, snapshot: snapshot, now: now)
+            files = materialized.files
+            let identity = author ?? desired.config.commitAuthor ?? RepoConfig.Identity(name: "rotor", email: "rotor@localhost")
+            let signature = GitSignature(name: identity.name, email: identity.email, time: now)
+            commit = try repository.commit(changes: materialized.changes, parent: head, ref: branch,
+                                           message: Self.commitMessage(plan), author: signature, committer: signature)
+        }
+        let summary = try store.reconcile(files: files, desired: desired, revision: (commit ?? head).hex, now: now,
+                                          actor: forced.isEmpty ? "rotor" : actor,
+                                          warnings: plan.actions.filter { $0.kind == .warn })
+        if commit != nil, repository.workdir != nil {
+            try repository.checkoutHead(paths: [VersionFileParser.prefix], force: true)
+        }
+        return ApplyResult(plan: plan, commit: commit, store: summary)
+    }
+
+    /// Validates HEAD, then takes the store lock, re-reading HEAD if it moved meanwhile.
+    ///
+    /// Validating first means invalid specs are reported without touching even the lock file.
+    func lockedSnapshot() throws -> (Snapshot, StateLock) {
+        var snapshot = try snapshot()
+        _ = try snapshot.validDesired()
+        let lock = try StateLock(storePath: statePath)
+        if try head() != snapshot.revision { snapshot = try self.snapshot() }
+        return (snapshot, lock)
+    }
+
+    /// The commit message: a summary line, then one line per change. Never a value.
+    static func commitMessage(_ plan: Plan) -> String {
+        var counts: [String] = []
+        for kind in PlanAction.Kind.allCases where kind.writesGit && plan.count(kind) > 0 {
+            let past = ["create": "created", "rotate": "rotated", "expire": "expired", "delete": "deleted"][kind.rawValue] ?? kind.rawValue
+            counts.append("\(plan.count(kind)) \(past)")
+        }
+        var message = "rotor: \(counts.joined(separator: ", "))\n\n"
+        for action in plan.actions where action.kind.writesGit {
+            message += "\(action.kind.symbol) \(action.kind.rawValue) \(action.secret)\(Plan.versionSuffix(action)): \(action.reason)\n"
+        }
+        message += "\nPlanned-At: \(RFC3339.format(plan.now))\n"
+        return message
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import RotorCore
+import RotorCrypto
+import RotorGit
+import RotorSpecs
+import RotorStore
+
+/// Wires git, specs, the planner, crypto and the store: the imperative shell around the pure core.
+///
+/// Commands build one engine and call one method. Time is always a parameter (`now`).
+public final class Engine {
+    /// The secrets repository.
+    public let repository: GitRepository
+    /// Where the state store lives.
+    public let statePath: String
+    /// Who CLI actions are recorded as (audit actor, `createdBy` of forced rotations).
+    public let actor: String
+    /// The GnuPG home used for encryption and decryption; nil means the environment's.
+    public let gpgHome: String?
+
+    /// Opens the repository at (or above) `repositoryPath`.
+    ///
+    /// - Parameters:
+    ///   - repositoryPath: A path inside the secrets repository.
+    ///   - statePath: The store; nil means `<.git>/rotor/state.db`.
+    ///   - actor: Who is acting; nil means git's configured identity, else the login name.
+    ///   - gpgHome: The GnuPG home; nil means `GNUPGHOME` or the default.
+    public init(repositoryPath: String, statePath: String? = nil, actor: String? = nil, gpgHome: String? = nil) throws {
+        let repository = try GitRepository.open(at: repositoryPath)
+        self.repository = repository
+        self.statePath = statePath ?? (repository.gitDirectory as NSString).appendingPathComponent("rotor/state.db")
+        self.actor = actor ?? Self.localActor(repository)
+        self.gpgHome = gpgHome
+    }
+
+    /// Git's configured identity (`Name <email>`), else the login name.
+    static func localActor(_ repository: GitRepository) -> String {
+        if let identity = repository.configuredIdentity() { return "\(identity.name) <\(identity.email)>" }
+        let environment = ProcessInfo.processInfo.environment
+        return environment["USER"] ?? environment["LOGNAME"] ?? "unknown"
+    }
+
+    /// The commit HEAD points at, or a clear error for an empty repository.
+    public func head() throws -> ObjectID {
+        guard let head = try repository.headCommit() else {
+            throw EngineError("the repository has no commits yet: commit rotor.yaml and your specs first (`rotor init` does)")
+        }
+        return head
+    }
+
+    /// Reads HEAD (or the working tree).
+    public func snapshot(worktree: Bool = false) throws -> Snapshot {
+        if worktree {
+            guard let root = repository.workdir else { throw EngineError("a bare repository has no working tree") }
+            return try Snapshot.loadWorktree(root: root)
+        }
+        return try Snapshot.load(repository: repository, revision: try head())
+    }
+
+    /// Validates specs and version files; returns every diagnostic.
+    public func validate(worktree: Bool = false) throws -> [Diagnostic] {
+        try snapshot(worktree: worktree).diagnostics
+    }
+
+    /// Computes the plan at `now` without writing anything anywhere.
+    ///
+    /// The store is read only if it exists; with none (as in CI), git alone is enough.
+    public func plan(now: Date) throws -> Plan {
+        let snapshot = try snapshot()
+        let desired = try snapshot.validDesired()
+        var observed = ObservedState(versionFiles: snapshot.versionFiles)
+        if let store = try StateStore.openReadOnly(path: statePath) {
+            let extras = try store.observedExtras()
+            observed.warnedVersionIDs = extras.warned
+            observed.highestVersionEver = extras.highest
+        }
+        let plan = Planner.plan(desired: desired, observed: observed, now: now)
+        return try annotate(plan, desired: desired)
+    }
+
+    /// Fills in which commit changed an externally issued value (display only).
+    func annotate(_ plan: Plan, desired: DesiredState) throws -> Plan {
+        var plan = plan
+        guard let revision = desired.revision.flatMap(ObjectID.init(hex:)) else { return plan }
+        for index in plan.actions.indices where plan.actions[index].cause == .valueChanged && desired.secrets[plan.actions[index].secret]?.isExternal == true {
+            let path = SpecLoader.specPath(plan.actions[index].secret)
+            if let commit = try repository.lastCommitChanging(path: path, from: revision) {
+                plan.actions[index].reason = "value changed in \(commit.short)"
+            }
+        }
+        return plan
+    }
+
+    /// Opens the store for writing and brings it up to date with git (adopting what git has).
+    func openStore(snapshot: Snapshot, desired: DesiredState?, now: Date) throws -> StateStore {
+        let store = try StateStore(path: statePath)
+        _ = try store.reconcile(files: snapshot.versionFiles, desired: desired, revision: snapshot.revision?.hex, now: now, actor: "rotor")
+        return store
+    }
+}

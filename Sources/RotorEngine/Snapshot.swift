@@ -1,0 +1,83 @@
+import Foundation
+import RotorCore
+import RotorGit
+import RotorSpecs
+
+/// Everything read from one revision of the secrets repository.
+public struct Snapshot {
+    /// The commit read, nil when reading the working tree.
+    public let revision: ObjectID?
+    /// The specs, when they validate.
+    public let desired: DesiredState?
+    /// Every problem found in specs and version files.
+    public let diagnostics: [Diagnostic]
+    /// The version files.
+    public let versionFiles: [SecretID: VersionFile]
+    /// Armored public keys shipped in `recipients/<FPR>.asc`, by file name stem.
+    public let recipientKeys: [String: String]
+
+    /// Whether any diagnostic is an error.
+    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+
+    /// The desired state, or a ``ValidationFailure`` listing every error.
+    public func validDesired() throws -> DesiredState {
+        guard let desired, !hasErrors else { throw ValidationFailure(diagnostics) }
+        return desired
+    }
+}
+
+extension Snapshot {
+    static let recipientsPrefix = "recipients"
+
+    /// Reads `revision` (HEAD when nil) from git.
+    static func load(repository: GitRepository, revision: ObjectID) throws -> Snapshot {
+        let entries = try repository.treeFiles(at: revision, under: SpecLoader.specPrefixes + [VersionFileParser.prefix, recipientsPrefix])
+        var specs: [SourceFile] = []
+        var versions: [SourceFile] = []
+        var keys: [String: String] = [:]
+        for entry in entries {
+            let file = SourceFile(path: entry.path, bytes: try repository.blob(entry.blob), blobID: entry.blob.hex)
+            if entry.path.hasPrefix(VersionFileParser.prefix + "/") {
+                versions.append(file)
+            } else if entry.path.hasPrefix(recipientsPrefix + "/") {
+                if entry.path.hasSuffix(".asc") {
+                    keys[String((entry.path as NSString).lastPathComponent.dropLast(4)).uppercased()] = String(decoding: file.bytes, as: UTF8.self)
+                }
+            } else {
+                specs.append(file)
+            }
+        }
+        return make(specs: specs, versions: versions, keys: keys, revision: revision)
+    }
+
+    /// Reads the working tree as it is on disk (uncommitted edits included); used by `validate --worktree`.
+    static func loadWorktree(root: String) throws -> Snapshot {
+        var specs: [SourceFile] = []
+        var versions: [SourceFile] = []
+        let manager = FileManager.default
+        for prefix in SpecLoader.specPrefixes + [VersionFileParser.prefix] {
+            let full = (root as NSString).appendingPathComponent(prefix)
+            var isDirectory: ObjCBool = false
+            guard manager.fileExists(atPath: full, isDirectory: &isDirectory) else { continue }
+            let paths = isDirectory.boolValue
+                ? (manager.enumerator(atPath: full)?.compactMap { $0 as? String }.map { "\(prefix)/\($0)" } ?? [])
+                : [prefix]
+            for path in paths.sorted() {
+                let absolute = (root as NSString).appendingPathComponent(path)
+                var isDir: ObjCBool = false
+                guard manager.fileExists(atPath: absolute, isDirectory: &isDir), !isDir.boolValue else { continue }
+                let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: absolute)))
+                let file = SourceFile(path: path, bytes: bytes)
+                if prefix == VersionFileParser.prefix { versions.append(file) } else { specs.append(file) }
+            }
+        }
+        return make(specs: specs, versions: versions, keys: [:], revision: nil)
+    }
+
+    private static func make(specs: [SourceFile], versions: [SourceFile], keys: [String: String], revision: ObjectID?) -> Snapshot {
+        let (desired, specDiagnostics) = SpecLoader.load(files: specs, revision: revision?.hex)
+        let (versionFiles, versionDiagnostics) = VersionFileParser.parse(files: versions)
+        return Snapshot(revision: revision, desired: desired, diagnostics: (specDiagnostics + versionDiagnostics).sorted { $0.location < $1.location },
+                        versionFiles: versionFiles, recipientKeys: keys)
+    }
+}

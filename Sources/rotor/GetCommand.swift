@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import RotorCore
+
+/// `rotor get`: print a value. The only command that ever prints one, and every read is audited.
+struct Get: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print a secret's value (audited). The active version unless --version.")
+
+    @OptionGroup var options: GlobalOptions
+
+    @Argument(help: "The secret, as project/name.")
+    var secret: String
+
+    @Option(help: "A version still live (active or in its grace period).")
+    var version: Int?
+
+    @Flag(help: "Print no trailing newline.")
+    var noNewline = false
+
+    func validate() throws {
+        guard SecretID(parsing: secret) != nil else { throw ValidationError("secret must be project/name") }
+    }
+
+    func run() throws {
+        try runReporting {
+            guard let id = SecretID(parsing: secret) else { return }
+            let value = try options.engine().get(id, version: version, now: options.now)
+            value.withUnsafeBytes { buffer in
+                FileHandle.standardOutput.write(Data(buffer))
+            }
+            if !noNewline { emit("\n") }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import RotorCore
+import RotorCrypto
+import RotorEngine
+
+/// Output formats.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json, markdown
+}
+
+/// The options every command shares.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "A path inside the secrets repository.")
+    var repo: String = "."
+
+    @Option(name: .long, help: "The state store (default: <repo>/.git/rotor/state.db).")
+    var state: String?
+
+    @Option(name: .long, help: ArgumentHelp("The instant to act at, RFC 3339 (default: now).", valueName: "time"))
+    var at: String?
+
+    @Option(name: .long, help: "Output format: text, json or markdown.")
+    var format: OutputFormat = .text
+
+    func validate() throws {
+        if let at, RFC3339.parse(at) == nil {
+            throw ValidationError("--at must be an RFC 3339 timestamp such as 2027-01-05T00:00:00Z")
+        }
+    }
+
+    /// The injected clock: `--at`, or the wall clock. The only place rotor reads it.
+    var now: Date { at.flatMap(RFC3339.parse) ?? Date() }
+
+    /// Builds the engine, with a private keyring when `ROTOR_GPG_PRIVATE_KEY` is set.
+    func engine() throws -> Engine {
+        let keyring = try KeyringFromEnvironment.shared()
+        return try Engine(repositoryPath: repo, statePath: state, gpgHome: keyring?.path)
+    }
+}
+
+/// Runs a command body, turning failures into messages on stderr and exit code 1.
+func runReporting(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let failure as ValidationFailure {
+        FileHandle.standardError.write(Data((failure.description + "\n").utf8))
+        throw ExitCode(1)
+    } catch let exit as ExitCode {
+        throw exit
+    } catch {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
+/// Writes to standard output.
+func emit(_ text: String) {
+    FileHandle.standardOutput.write(Data(text.utf8))
+}

@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+import RotorTesting
+
+/// The command line end to end: the built `rotor` binary against real git, gpg and SQLite.
+@Suite("rotor CLI")
+struct CLITests {
+    @Test func theIssueWalkthroughWorks() throws {
+        let keyring = try TestKeyring()
+        let directory = try TemporaryDirectory(prefix: "rc")
+        let demo = directory.path("demo")
+        let env = ["GNUPGHOME": keyring.path]
+        func rotor(_ arguments: [String]) throws -> Shell.Output {
+            try Shell.run(Shell.rotorExecutable, arguments, environment: env, directory: directory.path)
+        }
+
+        let initialized = try rotor(["init", "demo", "--recipient", keyring.fingerprint])
+        #expect(initialized.status == 0, "\(initialized.stderr)")
+        #expect(FileManager.default.fileExists(atPath: demo + "/recipients/\(keyring.fingerprint).asc"))
+
+        #expect(try rotor(["validate", "--repo", "demo"]).status == 0)
+        let plan = try rotor(["plan", "--repo", "demo", "--at", "2026-12-01T00:00:00Z"])
+        #expect(plan.stdout.contains("+ create  payments/db-password v1"))
+        let apply = try rotor(["apply", "--repo", "demo", "--at", "2026-12-01T00:00:00Z"])
+        #expect(apply.status == 0, "\(apply.stderr)")
+        #expect(apply.stdout.contains("Committed "))
+
+        let noChange = try rotor(["plan", "--repo", "demo", "--at", "2026-12-02T00:00:00Z", "--detailed-exitcode"])
+        #expect(noChange.status == 0)
+        #expect(noChange.stdout.hasPrefix("No changes at 2026-12-02T00:00:00Z"))
+        let due = try rotor(["plan", "--repo", "demo", "--at", "2027-01-05T00:00:00Z", "--detailed-exitcode"])
+        #expect(due.status == 2)
+        #expect(due.stdout.contains("~ rotate  payments/db-password v1 → v2"))
+
+        #expect(try rotor(["apply", "--repo", "demo", "--at", "2027-01-05T00:00:00Z"]).status == 0)
+        let graceRead = try rotor(["get", "payments/db-password", "--repo", "demo", "--version", "1", "--at", "2027-01-05T12:00:00Z"])
+        #expect(graceRead.status == 0 && graceRead.stdout.count == 33)
+        #expect(try rotor(["apply", "--repo", "demo", "--at", "2027-01-06T01:00:00Z"]).stdout.contains("- expire  payments/db-password v1"))
+        let expiredRead = try rotor(["get", "payments/db-password", "--repo", "demo", "--version", "1", "--at", "2027-01-06T02:00:00Z"])
+        #expect(expiredRead.status == 1)
+        #expect(expiredRead.stderr.contains("payments/db-password v1 expired at 2027-01-06T01:00:00Z"))
+
+        let history = try rotor(["history", "payments/db-password", "--repo", "demo", "--at", "2027-01-06T02:00:00Z"])
+        #expect(history.stdout.contains("v2       active"))
+        #expect(history.stdout.contains("v1       expired"))
+
+        let rotate = try rotor(["rotate", "payments/db-password", "--repo", "demo", "--reason", "leaked in a log", "--at", "2027-01-07T00:00:00Z"])
+        #expect(rotate.status == 0, "\(rotate.stderr)")
+        #expect(rotate.stdout.contains("v2 → v3: leaked in a log"))
+
+        let consumers = try rotor(["consumers", "payments/db-password", "--repo", "demo"])
+        #expect(consumers.stdout.contains("billing-api"))
+        let status = try rotor(["status", "--repo", "demo", "--at", "2027-01-07T00:00:00Z"])
+        #expect(status.stdout.contains("payments/db-password  v3"))
+        #expect(status.stdout.contains("2027-02-06T00:00:00Z"))
+    }
+
+    @Test func validationErrorsNameFileLineColumnAndExit1() throws {
+        let repo = try SecretsRepoFixture()
+        try repo.commit(["secrets/payments/bad.yaml": "apiVersion: rotor.dev/v1\nkind: Secret\nmetadata:\n  project: payments\n  name: bad\nspec:\n  policy: database-credentials\n  rotate: yes\n",
+                         "policies/broken.yaml": "apiVersion: rotor.dev/v1\nkind: Policy\nmetadata: {name: broken}\nspec:\n  rotateEvery: soon\n"])
+        let output = try repo.rotor(["validate"])
+        #expect(output.status == 1)
+        #expect(output.stdout.contains("policies/broken.yaml:5:16: error: field \"rotateEvery\" is not a positive duration"))
+        #expect(output.stdout.contains("secrets/payments/bad.yaml:8:3: error: unknown field \"rotate\""))
+        #expect(output.stdout.contains("2 errors found"))
+        let plan = try repo.rotor(["plan", "--detailed-exitcode"])
+        #expect(plan.status == 1)
+        #expect(plan.stderr.contains("policies/broken.yaml:5:16"))
+    }
+
+    @Test func validateWorktreeSeesUncommittedEdits() throws {
+        let repo = try SecretsRepoFixture()
+        try "apiVersion: rotor.dev/v1\nkind: Secret\n".write(toFile: repo.root + "/secrets/payments/draft.yaml", atomically: true, encoding: .utf8)
+        #expect(try repo.rotor(["validate"]).status == 0)
+        let worktree = try repo.rotor(["validate", "--worktree"])
+        #expect(worktree.status == 1)
+        #expect(worktree.stdout.contains("secrets/payments/draft.yaml:1:1: error: Secret document is missing required field \"metadata\""))
+    }
+
+    @Test func privateKeyFromTheEnvironmentIsUsedAndCleanedUp() throws {
+        let repo = try SecretsRepoFixture()
+        #expect(try repo.rotor(["apply", "--at", "2026-12-01T00:00:00Z"]).status == 0)
+        let exported = try Shell.run("gpg", ["--homedir", repo.keyring.path, "--batch", "--export-secret-keys", "--armor", repo.keyring.fingerprint])
+        let emptyHome = try TemporaryDirectory(prefix: "re")
+        let scratch = try TemporaryDirectory(prefix: "rx")
+        let get = try repo.rotor(["get", "payments/db-password"], environment: [
+            "GNUPGHOME": emptyHome.path, "ROTOR_GPG_PRIVATE_KEY": exported.stdout, "TMPDIR": scratch.path,
+        ])
+        #expect(get.status == 0, "\(get.stderr)")
+        #expect(get.stdout.count == 33)
+        // The private keyring was made under TMPDIR and is gone; the empty GNUPGHOME was never used.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: emptyHome.path).isEmpty)
+    }
+
+    @Test func badArgumentsAreUsageErrors() throws {
+        let repo = try SecretsRepoFixture()
+        #expect(try repo.rotor(["plan", "--at", "tomorrow"]).status == 64)
+        #expect(try repo.rotor(["get", "../etc/passwd"]).status == 64)
+        let unknown = try repo.rotor(["get", "payments/nope"])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("no secret payments/nope in this repository; known: payments/db-password"))
+    }
+}
