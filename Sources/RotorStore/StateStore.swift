@@ -40,13 +40,23 @@ public final class StateStore {
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(10)
-        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        // With no WAL file, no writer is connected: open the file as immutable so that not even
+        // the -shm/-wal side files are created ("plan never writes anything"). With a WAL file a
+        // writer may be active, and a plain read-only connection sees its committed data.
+        let walExists = FileManager.default.fileExists(atPath: path + "-wal")
+        let location = walExists ? path : "file:" + Self.uriEscaped(path) + "?immutable=1"
+        let queue = try DatabaseQueue(path: location, configuration: configuration)
         let applied = try queue.read { try StoreMigrations.migrator.appliedIdentifiers($0) }
         let known = Set(StoreMigrations.migrator.migrations)
         guard applied.isSubset(of: known) else {
             throw StoreError("the state store \(path) was written by a newer rotor (migrations \(applied.subtracting(known).sorted()))")
         }
         writer = queue
+    }
+
+    /// A path made safe for an SQLite URI filename.
+    static func uriEscaped(_ path: String) -> String {
+        path.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "?", with: "%3f").replacingOccurrences(of: "#", with: "%23")
     }
 
     /// What the store adds to the observed state: warnings already issued, and the highest version ever.

@@ -103,3 +103,32 @@ struct CLITests {
         #expect(unknown.stderr.contains("no secret payments/nope in this repository; known: payments/db-password"))
     }
 }
+
+@Suite("The built-in example")
+struct ExampleTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    @Test func theExampleRepositoryValidatesPlansAndApplies() throws {
+        let repo = try SecretsRepoFixture()
+        var files: [String: String?] = [:]
+        for folder in ["policies", "examples/secrets-repo/secrets"] {
+            let base = Self.packageRoot + "/" + folder
+            for path in try FileManager.default.subpathsOfDirectory(atPath: base) where path.hasSuffix(".yaml") {
+                let target = folder == "policies" ? "policies/\(path)" : "secrets/\(path)"
+                files[target] = try String(contentsOfFile: base + "/" + path, encoding: .utf8)
+            }
+        }
+        let encrypted = try Shell.run("gpg", ["--homedir", repo.keyring.path, "--batch", "--trust-model", "always", "--encrypt", "--armor",
+                                              "-r", repo.keyring.fingerprint], input: Array("sk_test_example".utf8))
+        let head = try String(contentsOfFile: Self.packageRoot + "/examples/stripe-api-key.head.yaml", encoding: .utf8)
+        files["secrets/payments/stripe-api-key.yaml"] = head + encrypted.stdout.split(separator: "\n").map { "    \($0)\n" }.joined()
+        try repo.commit(files)
+        let validate = try repo.rotor(["validate"])
+        #expect(validate.status == 0, "\(validate.stdout)\(validate.stderr)")
+        let plan = try repo.rotor(["plan", "--at", "2026-12-01T00:00:00Z", "--detailed-exitcode"])
+        #expect(plan.status == 2)
+        #expect(plan.stdout.contains("Plan: 5 to create"))
+        #expect(try repo.rotor(["apply", "--at", "2026-12-01T00:00:00Z"]).status == 0)
+        #expect(try repo.rotor(["get", "payments/stripe-api-key"]).stdout == "sk_test_example\n")
+    }
+}
