@@ -12,6 +12,10 @@ public struct RepoConfig: Hashable, Codable, Sendable {
     public var defaultWarnBefore: RotorDuration?
     /// Who rotor's commits are authored by; nil means `rotor <rotor@localhost>`.
     public var commitAuthor: Identity?
+    /// The key rotor signs its own commits with (its secret key must be in rotor's keyring).
+    public var signingKey: String?
+    /// When not empty, every commit that changes specs or versions must be signed by one of these keys.
+    public var trustedSigners: [String] = []
 
     /// A git identity.
     public struct Identity: Hashable, Codable, Sendable {

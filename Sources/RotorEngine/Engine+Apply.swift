@@ -41,6 +41,7 @@ extension Engine {
         guard dirty.isEmpty else {
             throw EngineError("versions/ has uncommitted changes (\(dirty.prefix(3).joined(separator: ", "))): rotor owns versions/; commit or discard them first")
         }
+        try enforceSignatures(head: head)
         let store = try openStore(snapshot: snapshot, desired: desired, now: now)
         let extras = try store.observedExtras()
         let observed = ObservedState(versionFiles: snapshot.versionFiles, warnedVersionIDs: extras.warned,
@@ -49,6 +50,7 @@ extension Engine {
         if let only { plan.actions = plan.actions.filter { $0.secret == only } }
         plan = try annotate(plan, desired: desired)
         guard plan.hasChanges else {
+            try store.setVerifiedRevision(head.hex)
             return ApplyResult(plan: plan, commit: nil, store: ReconcileSummary())
         }
         var files = snapshot.versionFiles
@@ -59,11 +61,14 @@ extension Engine {
             let identity = author ?? desired.config.commitAuthor ?? RepoConfig.Identity(name: "rotor", email: "rotor@localhost")
             let signature = GitSignature(name: identity.name, email: identity.email, time: now)
             commit = try repository.commit(changes: materialized.changes, parent: head, ref: branch,
-                                           message: Self.commitMessage(plan), author: signature, committer: signature)
+                                           message: Self.commitMessage(plan), author: signature, committer: signature,
+                                           sign: commitSigner(desired.config))
         }
         let summary = try store.reconcile(files: files, desired: desired, revision: (commit ?? head).hex, now: now,
                                           actor: forced.isEmpty ? "rotor" : actor,
                                           warnings: plan.actions.filter { $0.kind == .warn })
+        // rotor's own commit is checked like any other: an unsigned one (no signing key) fails the next pass.
+        try store.setVerifiedRevision(head.hex)
         if commit != nil, repository.workdir != nil {
             try repository.checkoutHead(paths: [VersionFileParser.prefix], force: true)
         }

@@ -31,6 +31,7 @@ extension Engine {
         guard let head = snapshot.revision, let branch = try repository.headBranch() else {
             throw EngineError("HEAD is detached: check out the branch rotor should commit to")
         }
+        try enforceSignatures(head: head)
         let store = try openStore(snapshot: snapshot, desired: desired, now: now)
         try prepareKeyring(recipients: desired.config.recipients, shipped: snapshot.recipientKeys)
         let pool = GPGEncryptionPool(homeDirectory: gpgHome)
@@ -55,9 +56,10 @@ extension Engine {
         let message = "rotor: rekey \(targets.count) version\(targets.count == 1 ? "" : "s") to \(desired.config.recipients.count) recipient\(desired.config.recipients.count == 1 ? "" : "s")\n\n"
             + "Recipients: \(desired.config.recipients.joined(separator: ", "))\n"
         let commit = try repository.commit(changes: changes, parent: head, ref: branch, message: message,
-                                           author: signature, committer: signature)
+                                           author: signature, committer: signature, sign: commitSigner(desired.config))
         _ = try store.reconcile(files: files, desired: desired, revision: commit.hex, now: now, actor: actor)
         try store.recordRekey(versions: targets.count, commit: commit.hex, actor: actor, at: now)
+        try store.setVerifiedRevision(head.hex)
         if repository.workdir != nil { try repository.checkoutHead(paths: [VersionFileParser.prefix], force: true) }
         return RekeyResult(versions: labels, commit: commit)
     }

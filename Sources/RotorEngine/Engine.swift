@@ -48,6 +48,25 @@ public final class Engine {
         return head
     }
 
+    /// Where `validate` reads specs from.
+    public enum Source: Sendable {
+        /// The HEAD commit (what plan and apply act on).
+        case head
+        /// The staged files (what the next commit will hold).
+        case staged
+        /// The files on disk.
+        case worktree
+    }
+
+    /// Reads HEAD, the index, or the working tree.
+    public func snapshot(from source: Source) throws -> Snapshot {
+        switch source {
+        case .head: return try snapshot()
+        case .staged: return try Snapshot.loadIndex(repository: repository)
+        case .worktree: return try snapshot(worktree: true)
+        }
+    }
+
     /// Reads HEAD (or the working tree).
     public func snapshot(worktree: Bool = false) throws -> Snapshot {
         if worktree {
@@ -58,8 +77,8 @@ public final class Engine {
     }
 
     /// Validates specs and version files; returns every diagnostic.
-    public func validate(worktree: Bool = false) throws -> [Diagnostic] {
-        try snapshot(worktree: worktree).diagnostics
+    public func validate(from source: Source = .head) throws -> [Diagnostic] {
+        try snapshot(from: source).diagnostics
     }
 
     /// Computes the plan at `now` without writing anything anywhere.
@@ -68,6 +87,7 @@ public final class Engine {
     public func plan(now: Date) throws -> Plan {
         let snapshot = try snapshot()
         let desired = try snapshot.validDesired()
+        if let head = snapshot.revision { try enforceSignatures(head: head) }
         var observed = ObservedState(versionFiles: snapshot.versionFiles)
         if let store = try StateStore.openReadOnly(path: statePath) {
             let extras = try store.observedExtras()

@@ -50,6 +50,17 @@ extension Snapshot {
         return make(specs: specs, versions: versions, keys: keys, revision: revision)
     }
 
+    /// Reads the staged files (what the next commit records); used by `validate --staged` in pre-commit hooks.
+    static func loadIndex(repository: GitRepository) throws -> Snapshot {
+        var specs: [SourceFile] = []
+        var versions: [SourceFile] = []
+        for entry in try repository.indexFiles(under: SpecLoader.specPrefixes + [VersionFileParser.prefix]) {
+            let file = SourceFile(path: entry.path, bytes: try repository.blob(entry.blob), blobID: entry.blob.hex)
+            if entry.path.hasPrefix(VersionFileParser.prefix + "/") { versions.append(file) } else { specs.append(file) }
+        }
+        return make(specs: specs, versions: versions, keys: [:], revision: nil)
+    }
+
     /// Reads the working tree as it is on disk (uncommitted edits included); used by `validate --worktree`.
     static func loadWorktree(root: String) throws -> Snapshot {
         var specs: [SourceFile] = []

@@ -22,8 +22,12 @@ extension GitRepository {
     /// - Returns: the new commit's id (even when its tree equals the parent's).
     /// - Throws: `GitError`; `isConcurrentUpdate` is true when `ref` no longer points at `parent`
     ///   (the ref is then left untouched).
+    ///   - sign: When given, the commit is signed: it receives the commit's bytes and returns an
+    ///     armored detached signature, stored in the `gpgsig` header (`git_commit_create_buffer`,
+    ///     `git_commit_create_with_signature`), which `git verify-commit` checks.
     public func commit(changes: [String: [UInt8]?], parent: ObjectID?, ref: String, message: String,
-                       author: GitSignature, committer: GitSignature) throws -> ObjectID {
+                       author: GitSignature, committer: GitSignature,
+                       sign: (([UInt8]) throws -> String)? = nil) throws -> ObjectID {
         let plan = try TreeChanges(changes)
         let rootTree: git_oid?
         if let parent {
@@ -36,7 +40,11 @@ extension GitRepository {
         let commitID = try withTree(treeID) { tree in
             try author.withGitSignature { authorSig in
                 try committer.withGitSignature { committerSig in
-                    try createCommit(tree: tree, parent: parent, author: authorSig, committer: committerSig, message: text)
+                    if let sign {
+                        return try createSignedCommit(tree: tree, parent: parent, author: authorSig, committer: committerSig,
+                                                      message: text, sign: sign)
+                    }
+                    return try createCommit(tree: tree, parent: parent, author: authorSig, committer: committerSig, message: text)
                 }
             }
         }

@@ -5,7 +5,7 @@ import Yams
 extension SpecLoader {
     /// `rotor.yaml`: recipients, defaults, commit author.
     static func loadConfig(_ top: MappingReader, sink: DiagnosticSink) -> RepoConfig? {
-        guard let spec = top.mapping("spec", what: "Config spec", allowed: ["recipients", "defaults", "commitAuthor"]) else {
+        guard let spec = top.mapping("spec", what: "Config spec", allowed: ["recipients", "defaults", "commitAuthor", "signing"]) else {
             if !top.has("spec") { sink.error(top.start, "Config document is missing required field \"spec\"") }
             return nil
         }
@@ -30,6 +30,19 @@ extension SpecLoader {
             config.defaultPolicy = defaults.string("policy")
             config.defaultGracePeriod = defaults.duration("gracePeriod")
             config.defaultWarnBefore = defaults.duration("warnBefore")
+        }
+        if let signing = spec.mapping("signing", what: "signing", allowed: ["key", "trustedSigners"]) {
+            if let key = signing.string("key") {
+                config.signingKey = OpenPGPArmor.normalizeFingerprint(key)
+                if config.signingKey == nil { sink.error(signing.location(of: "key"), "signing key must be a PGP fingerprint of 40 or 64 hex digits") }
+            }
+            for item in signing.sequence("trustedSigners") ?? [] {
+                guard case .scalar(let scalar) = item, let fingerprint = OpenPGPArmor.normalizeFingerprint(scalar.string) else {
+                    sink.error(signing.location(item), "trusted signer must be a PGP fingerprint of 40 or 64 hex digits")
+                    continue
+                }
+                config.trustedSigners.append(fingerprint)
+            }
         }
         if let author = spec.mapping("commitAuthor", what: "commitAuthor", allowed: ["name", "email"]),
            let name = author.string("name", required: true), let email = author.string("email", required: true) {

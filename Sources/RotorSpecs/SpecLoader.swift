@@ -63,6 +63,13 @@ public enum SpecLoader {
         return (DesiredState(config: config, policies: policies, secrets: secrets, revision: revision), diagnostics)
     }
 
+    /// Reads only `rotor.yaml` (for checking signatures commit by commit); nil when it does not validate.
+    public static func loadConfig(_ file: SourceFile) -> RepoConfig? {
+        let sink = DiagnosticSink()
+        let config = loadDocument(file, kind: "Config", sink: sink).flatMap { loadConfig($0, sink: sink) }
+        return sink.hasErrors ? nil : config
+    }
+
     /// The path of the spec file of `secret`.
     public static func specPath(_ secret: SecretID) -> String { "secrets/\(secret.project)/\(secret.name).yaml" }
 

@@ -134,3 +134,21 @@ extension StateStore {
         }
     }
 }
+
+extension StateStore {
+    /// The last revision whose commits passed the signature policy (apply records it).
+    public func verifiedRevision() throws -> String? {
+        try writer.read { db in
+            guard try db.tableExists("meta") else { return nil }
+            return try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'verified_revision'")
+        }
+    }
+
+    /// Records that every commit up to `revision` passed the signature policy.
+    public func setVerifiedRevision(_ revision: String) throws {
+        try writer.write { db in
+            try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('verified_revision', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                           arguments: [revision])
+        }
+    }
+}

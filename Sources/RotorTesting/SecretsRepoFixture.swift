@@ -31,8 +31,9 @@ public final class SecretsRepoFixture: @unchecked Sendable {
     }
 
     /// Writes files (path → text; nil deletes) and commits them with the git CLI.
+    ///   - signer: When given, the commit is signed with that keyring's key (`git commit -S`).
     @discardableResult
-    public func commit(_ files: [String: String?], message: String = "edit specs") throws -> String {
+    public func commit(_ files: [String: String?], message: String = "edit specs", signer: TestKeyring? = nil) throws -> String {
         for (path, text) in files {
             let full = (root as NSString).appendingPathComponent(path)
             if let text {
@@ -43,14 +44,18 @@ public final class SecretsRepoFixture: @unchecked Sendable {
             }
         }
         try git(["add", "-A"])
-        try git(["commit", "-q", "-m", message])
+        if let signer {
+            try git(["-c", "user.signingkey=\(signer.fingerprint)", "commit", "-q", "-S", "-m", message], gnupgHome: signer.path)
+        } else {
+            try git(["commit", "-q", "-m", message])
+        }
         return try git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Runs the git CLI in the repository; throws when it fails.
     @discardableResult
-    public func git(_ arguments: [String]) throws -> String {
-        let output = try Shell.run("git", ["-C", root] + arguments)
+    public func git(_ arguments: [String], gnupgHome: String? = nil) throws -> String {
+        let output = try Shell.run("git", ["-C", root] + arguments, environment: ["GNUPGHOME": gnupgHome ?? keyring.path])
         guard output.status == 0 else { throw FixtureError("git \(arguments.joined(separator: " ")) failed: \(output.stderr)") }
         return output.stdout
     }

@@ -11,10 +11,17 @@ struct Validate: ParsableCommand {
     @Flag(help: "Read the files on disk (uncommitted edits included) instead of HEAD.")
     var worktree = false
 
+    @Flag(help: "Read the staged files (what the next commit records): for pre-commit hooks.")
+    var staged = false
+
+    func validate() throws {
+        if worktree && staged { throw ValidationError("--worktree and --staged exclude each other") }
+    }
+
     func run() throws {
         try runReporting {
             let engine = try options.engine()
-            let diagnostics = try engine.validate(worktree: worktree)
+            let diagnostics = try engine.validate(from: staged ? .staged : worktree ? .worktree : .head)
             let errors = diagnostics.filter { $0.severity == .error }
             switch options.format {
             case .json:

@@ -132,3 +132,35 @@ struct ExampleTests {
         #expect(try repo.rotor(["get", "payments/stripe-api-key"]).stdout == "sk_test_example\n")
     }
 }
+
+@Suite("Pull-request tooling")
+struct PullRequestToolingTests {
+    @Test func thePreCommitHookRefusesAPlaintextValue() throws {
+        let repo = try SecretsRepoFixture()
+        let hook = ExampleTests.packageRoot + "/examples/pre-commit"
+        try FileManager.default.copyItem(atPath: hook, toPath: repo.root + "/.git/hooks/pre-commit")
+        let plaintext = SecretsRepoFixture.secretSpec(project: "payments", name: "leak").replacingOccurrences(of: "  policy:", with: "  value: hunter2\n  policy:")
+        try plaintext.write(toFile: repo.root + "/secrets/payments/leak.yaml", atomically: true, encoding: .utf8)
+        try repo.git(["add", "-A"])
+        let refused = try Shell.run("git", ["-C", repo.root, "commit", "-q", "-m", "oops"], environment: ["ROTOR": Shell.rotorExecutable])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("secrets/payments/leak.yaml:7:10: error: value must be an ASCII-armored PGP message"))
+        #expect(!refused.stderr.contains("hunter2"))
+        // Encrypted, it goes through.
+        let encrypted = try Shell.run("gpg", ["--homedir", repo.keyring.path, "--batch", "--trust-model", "always", "--encrypt", "--armor",
+                                              "-r", repo.keyring.fingerprint], input: Array("hunter2".utf8)).stdout
+        try SecretsRepoFixture.secretSpec(project: "payments", name: "leak", value: encrypted)
+            .write(toFile: repo.root + "/secrets/payments/leak.yaml", atomically: true, encoding: .utf8)
+        try repo.git(["add", "-A"])
+        let accepted = try Shell.run("git", ["-C", repo.root, "commit", "-q", "-m", "ok"], environment: ["ROTOR": Shell.rotorExecutable])
+        #expect(accepted.status == 0, "\(accepted.stderr)")
+    }
+
+    @Test func forecastPrintsACalendar() throws {
+        let repo = try SecretsRepoFixture()
+        #expect(try repo.rotor(["apply", "--at", "2026-12-01T00:00:00Z"]).status == 0)
+        let output = try repo.rotor(["forecast", "--days", "31", "--at", "2026-12-01T00:00:00Z"])
+        #expect(output.status == 0)
+        #expect(output.stdout.contains("2026-12-31T00:00:00Z  rotate  payments/db-password  v2"))
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+
+/// One difference a pull request makes to the specs, as a reviewer needs to see it.
+public struct SpecChange: Codable, Hashable, Sendable {
+    /// What changed.
+    public enum Kind: String, Codable, Sendable, CaseIterable {
+        /// A new secret: created at merge.
+        case added
+        /// A removed secret: every version is deleted at merge.
+        case removed
+        /// The secret's policy (or the policy's settings) changed: new due dates.
+        case policyChanged = "policy-changed"
+        /// The generator changed: applies from the next rotation.
+        case generatorChanged = "generator-changed"
+        /// Consumers were added or removed: the blast radius changed.
+        case consumersChanged = "consumers-changed"
+        /// The externally issued value changed: a rotation at merge.
+        case valueChanged = "value-changed"
+    }
+
+    /// What changed.
+    public var kind: Kind
+    /// The secret.
+    public var secret: SecretID
+    /// A sentence for people (never a value).
+    public var summary: String
+    /// Consumers of the secret after the change (before it, for a removal).
+    public var consumers: [String]
+    /// Consumers the change adds.
+    public var consumersAdded: [String] = []
+    /// Consumers the change removes.
+    public var consumersRemoved: [String] = []
+    /// When the active version was due before the change.
+    public var nextDueBefore: Date?
+    /// When it is due after the change.
+    public var nextDueAfter: Date?
+    /// Whether merging makes a rotation due at once.
+    public var rotatesAtMerge = false
+    /// The grace period after the change, for warnings about short ones.
+    public var gracePeriod: RotorDuration?
+}
+
+/// Compares the specs of two revisions: what a pull request changes.
+public enum SpecDiff {
+    /// The changes from `base` to `head`, ordered by project, name and kind.
+    ///
+    /// - Parameters:
+    ///   - base: The specs at the base of the pull request (nil when it had none).
+    ///   - head: The specs at its head.
+    ///   - versions: The version files after merge (a PR does not touch them, so head's).
+    ///   - now: The instant used for "due at merge".
+    public static func changes(base: DesiredState?, head: DesiredState, versions: [SecretID: VersionFile], now: Date) -> [SpecChange] {
+        var changes: [SpecChange] = []
+        let baseSecrets = base?.secrets ?? [:]
+        for id in Set(baseSecrets.keys).union(head.secrets.keys).sorted() {
+            let before = baseSecrets[id]
+            let after = head.secrets[id]
+            switch (before, after) {
+            case (nil, let spec?):
+                let what = spec.isExternal ? "externally issued value" : head.generator(for: spec).description
+                changes.append(SpecChange(kind: .added, secret: id, summary: "new secret (\(what)), policy \(spec.policy); v1 is created at merge",
+                                          consumers: spec.consumers.map(\.service), consumersAdded: spec.consumers.map(\.service),
+                                          gracePeriod: head.gracePeriod(for: spec)))
+            case (let spec?, nil):
+                let live = versions[id]?.versions.count ?? 0
+                let consumers = spec.consumers.map(\.service)
+                let impact = consumers.isEmpty ? "no consumers are declared" : "\(consumers.joined(separator: ", ")) lose\(consumers.count == 1 ? "s" : "") access at once"
+                changes.append(SpecChange(kind: .removed, secret: id,
+                                          summary: "secret removed: its \(live) live version\(live == 1 ? "" : "s") \(live == 1 ? "is" : "are") deleted at merge with no grace period; \(impact)",
+                                          consumers: consumers, consumersRemoved: consumers))
+            case (let old?, let new?):
+                changes += modifications(old: old, new: new, base: base ?? head, head: head, file: versions[id], now: now)
+            case (nil, nil):
+                continue
+            }
+        }
+        return changes
+    }
+
+    private static func modifications(old: SecretSpec, new: SecretSpec, base: DesiredState, head: DesiredState,
+                                      file: VersionFile?, now: Date) -> [SpecChange] {
+        var changes: [SpecChange] = []
+        let id = new.id
+        let consumers = new.consumers.map(\.service)
+        let oldPolicy = base.policies[old.policy]
+        let newPolicy = head.policies[new.policy]
+        if old.policy != new.policy || oldPolicy?.rotateEvery != newPolicy?.rotateEvery
+            || base.gracePeriod(for: old) != head.gracePeriod(for: new) || base.warnBefore(for: old) != head.warnBefore(for: new) {
+            let dueBefore = Planner.nextDue(spec: old, file: file, desired: base)
+            let dueAfter = Planner.nextDue(spec: new, file: file, desired: head)
+            let atMerge = !new.isExternal && (dueAfter.map { $0 <= now } ?? false) && !(dueBefore.map { $0 <= now } ?? false)
+            var parts: [String] = []
+            if old.policy != new.policy { parts.append("policy \(old.policy) → \(new.policy)") }
+            let every = { (policy: Policy?) in policy?.rotateEvery?.description ?? "never" }
+            if oldPolicy?.rotateEvery != newPolicy?.rotateEvery { parts.append("rotateEvery \(every(oldPolicy)) → \(every(newPolicy))") }
+            if base.gracePeriod(for: old) != head.gracePeriod(for: new) { parts.append("gracePeriod \(base.gracePeriod(for: old)) → \(head.gracePeriod(for: new))") }
+            if base.warnBefore(for: old) != head.warnBefore(for: new) { parts.append("warnBefore \(base.warnBefore(for: old)) → \(head.warnBefore(for: new))") }
+            let due = dueAfter.map { atMerge ? "rotates at merge (was due \(dueBefore.map(RFC3339.format) ?? "never"))" : "next due \(RFC3339.format($0))" } ?? "no scheduled rotation"
+            changes.append(SpecChange(kind: .policyChanged, secret: id, summary: parts.joined(separator: ", ") + "; " + due,
+                                      consumers: consumers, nextDueBefore: dueBefore, nextDueAfter: dueAfter, rotatesAtMerge: atMerge,
+                                      gracePeriod: head.gracePeriod(for: new)))
+        }
+        if !new.isExternal, !old.isExternal, base.generator(for: old) != head.generator(for: new) {
+            changes.append(SpecChange(kind: .generatorChanged, secret: id,
+                                      summary: "generator \(base.generator(for: old)) → \(head.generator(for: new)); applies from the next rotation",
+                                      consumers: consumers))
+        }
+        let oldConsumers = Set(old.consumers.map(\.service))
+        let newConsumers = Set(consumers)
+        let oldHooks = Dictionary(old.consumers.map { ($0.service, $0.webhook) }, uniquingKeysWith: { first, _ in first })
+        let rewired = new.consumers.filter { oldConsumers.contains($0.service) && oldHooks[$0.service] != $0.webhook }.map(\.service)
+        if oldConsumers != newConsumers || !rewired.isEmpty {
+            let added = newConsumers.subtracting(oldConsumers).sorted()
+            let removed = oldConsumers.subtracting(newConsumers).sorted()
+            var parts: [String] = []
+            if !added.isEmpty { parts.append("+\(added.joined(separator: ", +"))") }
+            if !removed.isEmpty { parts.append("-\(removed.joined(separator: ", -"))") }
+            if !rewired.isEmpty { parts.append("webhook changed for \(rewired.joined(separator: ", "))") }
+            changes.append(SpecChange(kind: .consumersChanged, secret: id,
+                                      summary: "consumers \(parts.joined(separator: " ")): \(oldConsumers.count) → \(newConsumers.count) services",
+                                      consumers: consumers, consumersAdded: added, consumersRemoved: removed))
+        }
+        if old.externalValueDigest != new.externalValueDigest {
+            let summary: String
+            switch (old.isExternal, new.isExternal) {
+            case (true, true): summary = "externally issued value replaced: rotates at merge"
+            case (false, true): summary = "switches to an externally issued value: rotates at merge"
+            default: summary = "value: removed: rotor generates the value from now on; rotates at merge"
+            }
+            changes.append(SpecChange(kind: .valueChanged, secret: id, summary: summary, consumers: consumers, rotatesAtMerge: true,
+                                      gracePeriod: head.gracePeriod(for: new)))
+        }
+        return changes
+    }
+}
