@@ -32,7 +32,9 @@ let package = Package(
         .systemLibrary(name: "CGPGME", path: "Sources/CGPGME", pkgConfig: "gpgme", providers: [.apt(["libgpgme-dev"])]),
         .target(name: "RotorCrypto", dependencies: ["CGPGME", "RotorCore"]),
         // The imperative shell: loads git, plans, encrypts, commits, updates the store.
-        .target(name: "RotorEngine", dependencies: ["RotorCore", "RotorSpecs", "RotorStore", "RotorGit", "RotorCrypto"]),
+        .target(name: "RotorEngine", dependencies: [
+            "RotorCore", "RotorSpecs", "RotorStore", "RotorGit", "RotorCrypto", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .executableTarget(name: "rotor", dependencies: [
             "RotorEngine", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

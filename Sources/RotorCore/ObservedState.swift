@@ -9,12 +9,18 @@ public struct ObservedState: Sendable {
     /// The highest version number each secret ever had (the store keeps expired history; git does not).
     public var highestVersionEver: [SecretID: Int]
 
-    /// Creates an observed state; with no store, only `versionFiles` is known.
+    /// API key version files by key, as read from git.
+    public var keyFiles: [SecretID: KeyVersionFile]
+    /// The highest version each API key ever had (the store keeps what git dropped).
+    public var highestKeyVersionEver: [SecretID: Int] = [:]
+
+    /// Creates an observed state; with no store, only the files in git are known.
     public init(versionFiles: [SecretID: VersionFile], warnedVersionIDs: Set<String> = [],
-                highestVersionEver: [SecretID: Int] = [:]) {
+                highestVersionEver: [SecretID: Int] = [:], keyFiles: [SecretID: KeyVersionFile] = [:]) {
         self.versionFiles = versionFiles
         self.warnedVersionIDs = warnedVersionIDs
         self.highestVersionEver = highestVersionEver
+        self.keyFiles = keyFiles
     }
 
     /// The number the next version of `secret` gets.

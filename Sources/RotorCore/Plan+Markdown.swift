@@ -12,7 +12,7 @@ extension Plan {
         if hasChanges {
             out += "| | action | secret | version | reason | consumers |\n|---|---|---|---|---|---|\n"
             for action in actions {
-                let cells = [action.kind.symbol, action.kind.rawValue, "`\(action.secret)`",
+                let cells = [action.kind.symbol, action.kind.rawValue, "`\(Self.target(action))`",
                              Self.versionSuffix(action).trimmingCharacters(in: .whitespaces),
                              action.reason, action.consumers.joined(separator: ", ")]
                 out += "| " + cells.map(Self.escapeCell).joined(separator: " | ") + " |\n"

@@ -9,9 +9,10 @@ extension Plan {
         }
         var out = "rotor plan \(at)\n\n"
         for action in actions {
-            out += "  \(action.kind.symbol) \(action.kind.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(action.secret)\(Self.versionSuffix(action)): \(action.reason)\n"
+            out += "  \(action.kind.symbol) \(action.kind.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(Self.target(action))\(Self.versionSuffix(action)): \(action.reason)\n"
             if action.kind == .rotate, let from = action.fromVersion, let grace = action.graceExpiresAt {
-                out += "              v\(from) stays valid in its grace period until \(RFC3339.format(grace))\n"
+                let period = action.resource == .key ? "overlap" : "grace period"
+                out += "              v\(from) stays valid in its \(period) until \(RFC3339.format(grace))\n"
             }
             if !action.consumers.isEmpty {
                 out += "              consumers: \(action.consumers.joined(separator: ", "))\n"
@@ -29,10 +30,15 @@ extension Plan {
         PlanAction.Kind.allCases.map { "\(count($0)) to \($0.rawValue)" }.joined(separator: ", ")
     }
 
+    /// `payments/db` for a secret, `key payments/api` for an API key.
+    public static func target(_ action: PlanAction) -> String {
+        action.resource == .key ? "key \(action.secret)" : action.secret.description
+    }
+
     /// ` v1 → v2` style version text for one action.
     public static func versionSuffix(_ action: PlanAction) -> String {
         switch action.kind {
-        case .create, .warn, .expire: return action.version.map { " v\($0)" } ?? ""
+        case .create, .warn, .expire, .revoke: return action.version.map { " v\($0)" } ?? ""
         case .rotate: return " v\(action.fromVersion ?? 0) → v\(action.version ?? 0)"
         case .delete: return ""
         }

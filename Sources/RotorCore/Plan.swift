@@ -14,6 +14,8 @@ public struct PlanAction: Hashable, Codable, Sendable {
         case expire
         /// `-` the spec was removed: every version of the secret is removed.
         case delete
+        /// `x` an API key is invalidated at once (spec `revoked: true` or `rotor revoke`).
+        case revoke
 
         /// The one-character symbol shown in text plans.
         public var symbol: String {
@@ -22,6 +24,7 @@ public struct PlanAction: Hashable, Codable, Sendable {
             case .rotate: return "~"
             case .warn: return "!"
             case .expire, .delete: return "-"
+            case .revoke: return "x"
             }
         }
 
@@ -41,9 +44,19 @@ public struct PlanAction: Hashable, Codable, Sendable {
         case manual
     }
 
+    /// What an action applies to.
+    public enum Resource: String, Codable, Sendable {
+        /// A secret (`secrets/`).
+        case secret
+        /// An API key (`keys/`).
+        case key
+    }
+
     /// The kind of change.
     public var kind: Kind
-    /// The secret it applies to.
+    /// Whether it is a secret or an API key.
+    public var resource: Resource = .secret
+    /// The secret or key it applies to.
     public var secret: SecretID
     /// The version created (create, rotate) or affected (warn, expire).
     public var version: Int?
@@ -53,7 +66,7 @@ public struct PlanAction: Hashable, Codable, Sendable {
     public var cause: Cause?
     /// For people; never used for decisions.
     public var reason: String
-    /// For rotate: when the replaced version's grace ends. For warn and expire: the version's grace end.
+    /// For rotate: when the replaced version's grace (for keys: overlap) ends. For warn and expire: the version's end.
     public var graceExpiresAt: Date?
     /// For create and rotate: where the value comes from.
     public var source: SecretVersion.Source?
@@ -61,9 +74,11 @@ public struct PlanAction: Hashable, Codable, Sendable {
     public var consumers: [String]
 
     /// Creates an action.
-    public init(kind: Kind, secret: SecretID, version: Int? = nil, fromVersion: Int? = nil, cause: Cause? = nil,
-                reason: String, graceExpiresAt: Date? = nil, source: SecretVersion.Source? = nil, consumers: [String] = []) {
+    public init(kind: Kind, resource: Resource = .secret, secret: SecretID, version: Int? = nil, fromVersion: Int? = nil,
+                cause: Cause? = nil, reason: String, graceExpiresAt: Date? = nil, source: SecretVersion.Source? = nil,
+                consumers: [String] = []) {
         self.kind = kind
+        self.resource = resource
         self.secret = secret
         self.version = version
         self.fromVersion = fromVersion

@@ -10,8 +10,11 @@ public enum Planner {
     ///   - now: The instant to plan for.
     ///   - forced: Secrets to rotate now regardless of policy, with the reason given by the person.
     /// - Returns: The actions, ordered by secret, then create/rotate before warn/expire.
+    ///   - forcedKeys: API keys to rotate now, with the reason.
+    ///   - revocations: API keys to revoke now (`rotor revoke`), with the reason.
     public static func plan(desired: DesiredState, observed: ObservedState, now: Date,
-                            forced: [SecretID: String] = [:]) -> Plan {
+                            forced: [SecretID: String] = [:], forcedKeys: [SecretID: String] = [:],
+                            revocations: [SecretID: String] = [:]) -> Plan {
         var actions: [PlanAction] = []
         var notices: [PlanNotice] = []
         let recipients = Set(desired.config.recipients)
@@ -46,8 +49,10 @@ public enum Planner {
             actions.append(PlanAction(kind: .delete, secret: id,
                                       reason: "spec removed: \(count) version\(count == 1 ? "" : "s") will be removed"))
         }
+        KeyPlanner.plan(desired: desired, observed: observed, now: now, forced: forcedKeys, revocations: revocations,
+                        actions: &actions, notices: &notices)
         return Plan(revision: desired.revision, now: now, actions: actions, notices: notices,
-                    secretCount: desired.secrets.count)
+                    secretCount: desired.secrets.count + desired.keys.count)
     }
 
     /// The create or rotate action for one secret, if its active version must change.

@@ -181,15 +181,22 @@ public struct DesiredState: Sendable {
     public var policies: [String: Policy]
     /// Secrets by id.
     public var secrets: [SecretID: SecretSpec]
+    /// Key policies by name.
+    public var keyPolicies: [String: KeyPolicy]
+    /// API keys by id.
+    public var keys: [SecretID: ApiKeySpec]
     /// The git commit the specs were read from, if any.
     public var revision: String?
 
     /// Creates a desired state.
-    public init(config: RepoConfig, policies: [String: Policy], secrets: [SecretID: SecretSpec], revision: String?) {
+    public init(config: RepoConfig, policies: [String: Policy], secrets: [SecretID: SecretSpec], revision: String?,
+                keyPolicies: [String: KeyPolicy] = [:], keys: [SecretID: ApiKeySpec] = [:]) {
         self.config = config
         self.policies = policies
         self.secrets = secrets
         self.revision = revision
+        self.keyPolicies = keyPolicies
+        self.keys = keys
     }
 
     /// The grace period that applies to `spec`.

@@ -5,6 +5,20 @@ import RotorGit
 import RotorSpecs
 import RotorStore
 
+/// One secret or key, for commands that act on a single one.
+public struct PlanTarget: Hashable, Sendable {
+    /// Its id.
+    public let id: SecretID
+    /// Secret or API key.
+    public let resource: PlanAction.Resource
+
+    /// Creates a target.
+    public init(_ id: SecretID, _ resource: PlanAction.Resource) {
+        self.id = id
+        self.resource = resource
+    }
+}
+
 /// What an apply pass did.
 public struct ApplyResult: Sendable {
     /// The plan that was executed.
@@ -28,7 +42,10 @@ extension Engine {
     ///   - forced: Secrets to rotate now, with the person's reason.
     ///   - only: When set, only actions on this secret are executed (`rotor rotate`).
     ///   - author: Commit author; nil means rotor.yaml's `commitAuthor`, else `rotor <rotor@localhost>`.
-    public func apply(now: Date, forced: [SecretID: String] = [:], only: SecretID? = nil,
+    ///   - forcedKeys: API keys to rotate now, with the reason.
+    ///   - revocations: API keys to revoke now, with the reason.
+    public func apply(now: Date, forced: [SecretID: String] = [:], forcedKeys: [SecretID: String] = [:],
+                      revocations: [SecretID: String] = [:], only: PlanTarget? = nil,
                       author: RepoConfig.Identity? = nil) throws -> ApplyResult {
         let (snapshot, lock) = try lockedSnapshot()
         defer { withExtendedLifetime(lock) {} }
@@ -44,28 +61,32 @@ extension Engine {
         try enforceSignatures(head: head)
         let store = try openStore(snapshot: snapshot, desired: desired, now: now)
         let extras = try store.observedExtras()
-        let observed = ObservedState(versionFiles: snapshot.versionFiles, warnedVersionIDs: extras.warned,
-                                     highestVersionEver: extras.highest)
-        var plan = Planner.plan(desired: desired, observed: observed, now: now, forced: forced)
-        if let only { plan.actions = plan.actions.filter { $0.secret == only } }
+        var observed = ObservedState(versionFiles: snapshot.versionFiles, warnedVersionIDs: extras.warned,
+                                     highestVersionEver: extras.highest, keyFiles: snapshot.keyFiles)
+        observed.highestKeyVersionEver = try store.highestKeyVersions()
+        var plan = Planner.plan(desired: desired, observed: observed, now: now, forced: forced, forcedKeys: forcedKeys,
+                                revocations: revocations)
+        if let only { plan.actions = plan.actions.filter { $0.secret == only.id && $0.resource == only.resource } }
         plan = try annotate(plan, desired: desired)
         guard plan.hasChanges else {
             try store.setVerifiedRevision(head.hex)
             return ApplyResult(plan: plan, commit: nil, store: ReconcileSummary())
         }
         var files = snapshot.versionFiles
+        var keyFiles = snapshot.keyFiles
         var commit: ObjectID?
         if plan.writesGit {
-            let materialized = try materialize(plan: plan, desired: desired, files: snapshot.versionFiles, snapshot: snapshot, now: now)
+            let materialized = try materialize(plan: plan, desired: desired, snapshot: snapshot, now: now)
             files = materialized.files
+            keyFiles = materialized.keyFiles
             let identity = author ?? desired.config.commitAuthor ?? RepoConfig.Identity(name: "rotor", email: "rotor@localhost")
             let signature = GitSignature(name: identity.name, email: identity.email, time: now)
             commit = try repository.commit(changes: materialized.changes, parent: head, ref: branch,
                                            message: Self.commitMessage(plan), author: signature, committer: signature,
                                            sign: commitSigner(desired.config))
         }
-        let summary = try store.reconcile(files: files, desired: desired, revision: (commit ?? head).hex, now: now,
-                                          actor: forced.isEmpty ? "rotor" : actor,
+        let summary = try store.reconcile(files: files, keyFiles: keyFiles, desired: desired, revision: (commit ?? head).hex, now: now,
+                                          actor: forced.isEmpty && forcedKeys.isEmpty && revocations.isEmpty ? "rotor" : actor,
                                           warnings: plan.actions.filter { $0.kind == .warn })
         // rotor's own commit is checked like any other: an unsigned one (no signing key) fails the next pass.
         try store.setVerifiedRevision(head.hex)
@@ -90,12 +111,12 @@ extension Engine {
     static func commitMessage(_ plan: Plan) -> String {
         var counts: [String] = []
         for kind in PlanAction.Kind.allCases where kind.writesGit && plan.count(kind) > 0 {
-            let past = ["create": "created", "rotate": "rotated", "expire": "expired", "delete": "deleted"][kind.rawValue] ?? kind.rawValue
+            let past = ["create": "created", "rotate": "rotated", "expire": "expired", "delete": "deleted", "revoke": "revoked"][kind.rawValue] ?? kind.rawValue
             counts.append("\(plan.count(kind)) \(past)")
         }
         var message = "rotor: \(counts.joined(separator: ", "))\n\n"
         for action in plan.actions where action.kind.writesGit {
-            message += "\(action.kind.symbol) \(action.kind.rawValue) \(action.secret)\(Plan.versionSuffix(action)): \(action.reason)\n"
+            message += "\(action.kind.symbol) \(action.kind.rawValue) \(Plan.target(action))\(Plan.versionSuffix(action)): \(action.reason)\n"
         }
         message += "\nPlanned-At: \(RFC3339.format(plan.now))\n"
         return message

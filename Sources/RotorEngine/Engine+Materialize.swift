@@ -1,27 +1,39 @@
+import Crypto
 import Foundation
 import RotorCore
 import RotorCrypto
+import RotorGit
 import RotorSpecs
 
 extension Engine {
     /// The new version files a plan produces and the git changes that write them.
     struct Materialized {
         var files: [SecretID: VersionFile]
+        var keyFiles: [SecretID: KeyVersionFile]
         var changes: [String: [UInt8]?]
     }
 
-    /// Executes the git side of a plan in memory: new values are generated and encrypted,
-    /// external values re-encrypted to the recipients, expired versions dropped.
+    /// Executes the git side of a plan in memory: new values and keys are generated and encrypted,
+    /// external values re-encrypted to the recipients, expired versions dropped, keys revoked.
     ///
     /// Nothing is written here; a failure leaves git and the store untouched.
-    func materialize(plan: Plan, desired: DesiredState, files: [SecretID: VersionFile], snapshot: Snapshot,
-                     now: Date) throws -> Materialized {
-        let recipients = desired.config.recipients
-        var files = files
+    func materialize(plan: Plan, desired: DesiredState, snapshot: Snapshot, now: Date) throws -> Materialized {
+        var files = snapshot.versionFiles
+        var keyFiles = snapshot.keyFiles
         var touched = Set<SecretID>()
-        let newVersions = plan.actions.filter { $0.kind == .create || $0.kind == .rotate }
-        let ciphertexts = try encryptValues(for: newVersions, desired: desired, snapshot: snapshot)
-        for (action, ciphertext) in zip(newVersions, ciphertexts) {
+        var touchedKeys = Set<SecretID>()
+        let issuing = plan.actions.filter { $0.kind == .create || $0.kind == .rotate }
+        let (ciphertexts, keyMaterial) = try encryptValues(for: issuing, desired: desired, snapshot: snapshot)
+        var authors = AuthorCache(repository: repository, revision: snapshot.revision)
+        for ((action, ciphertext), material) in zip(zip(issuing, ciphertexts), keyMaterial) {
+            let createdBy = try createdBy(action, resource: action.resource, authors: &authors)
+            if action.resource == .key {
+                guard let spec = desired.keys[action.secret], let material else { continue }
+                keyFiles[action.secret] = issueKey(action: action, spec: spec, file: keyFiles[action.secret], material: material,
+                                                   ciphertext: ciphertext, recipients: desired.config.recipients, createdBy: createdBy, now: now)
+                touchedKeys.insert(action.secret)
+                continue
+            }
             guard let spec = desired.secrets[action.secret], let number = action.version else { continue }
             var file = files[action.secret] ?? VersionFile(secret: action.secret, versions: [])
             if action.kind == .rotate {
@@ -31,46 +43,100 @@ extension Engine {
                 }
             }
             let version = SecretVersion(id: UUID().uuidString.lowercased(), version: number, state: .active, createdAt: now,
-                                        createdBy: action.cause == .manual ? actor : "rotor", rotatedFrom: action.fromVersion,
-                                        rotationReason: action.reason, graceExpiresAt: nil,
-                                        source: spec.isExternal ? .external : .generated,
-                                        sourceDigest: spec.externalValueDigest, recipients: recipients,
+                                        createdBy: createdBy, rotatedFrom: action.fromVersion, rotationReason: action.reason,
+                                        graceExpiresAt: nil, source: spec.isExternal ? .external : .generated,
+                                        sourceDigest: spec.externalValueDigest, recipients: desired.config.recipients,
                                         valueEncrypted: VersionFile.canonicalArmor(ciphertext))
-            file = VersionFile(secret: action.secret, versions: file.versions + [version])
-            files[action.secret] = file
+            files[action.secret] = VersionFile(secret: action.secret, versions: file.versions + [version])
             touched.insert(action.secret)
         }
         for action in plan.actions {
-            switch action.kind {
-            case .expire:
-                guard var file = files[action.secret] else { continue }
-                file.versions.removeAll { $0.version == action.version && $0.state == .grace }
-                files[action.secret] = file
+            switch (action.kind, action.resource) {
+            case (.expire, .secret):
+                files[action.secret]?.versions.removeAll { $0.version == action.version && $0.state == .grace }
                 touched.insert(action.secret)
-            case .delete:
+            case (.delete, .secret):
                 files[action.secret] = nil
                 touched.insert(action.secret)
-            case .create, .rotate, .warn:
+            case (.expire, .key), (.revoke, .key):
+                guard var file = keyFiles[action.secret] else { continue }
+                for index in file.versions.indices where file.versions[index].version == action.version && file.versions[index].state.isValid {
+                    file.versions[index].state = action.kind == .revoke ? .revoked : .expired
+                    file.versions[index].endedAt = now
+                    file.versions[index].revokeReason = action.kind == .revoke ? action.reason : nil
+                    file.versions[index].valueEncrypted = nil
+                }
+                keyFiles[action.secret] = file
+                touchedKeys.insert(action.secret)
+            case (.delete, .key):
+                keyFiles[action.secret] = nil
+                touchedKeys.insert(action.secret)
+            default:
                 continue
             }
         }
         var changes: [String: [UInt8]?] = [:]
+        // updateValue, because assigning nil through a subscript would drop the deletion.
         for id in touched {
-            // updateValue, because assigning nil through a subscript would drop the deletion.
             changes.updateValue(files[id].map { Array($0.canonicalText().utf8) }, forKey: VersionFile.path(for: id))
         }
-        return Materialized(files: files, changes: changes)
+        for id in touchedKeys {
+            changes.updateValue(keyFiles[id].map { Array($0.canonicalText().utf8) }, forKey: KeyVersionFile.path(for: id))
+        }
+        return Materialized(files: files, keyFiles: keyFiles, changes: changes)
+    }
+
+    /// A new key version; a rotation puts the old active key into its overlap.
+    private func issueKey(action: PlanAction, spec: ApiKeySpec, file: KeyVersionFile?, material: KeyMaterial, ciphertext: String,
+                          recipients: [String], createdBy: String, now: Date) -> KeyVersionFile {
+        let id = UUID().uuidString.lowercased()
+        var versions = file?.versions ?? []
+        if action.kind == .rotate {
+            for index in versions.indices where versions[index].state == .active {
+                versions[index].state = .overlap
+                versions[index].rotatedTo = id
+                versions[index].expiresAt = [versions[index].expiresAt, action.graceExpiresAt].compactMap { $0 }.min()
+            }
+        }
+        versions.append(KeyVersion(id: id, version: action.version ?? 1, state: .active, type: spec.type, scopes: spec.scopes,
+                                   createdAt: now, createdBy: createdBy, rotatedFrom: action.fromVersion, rotatedTo: nil,
+                                   rotationReason: action.reason, expiresAt: spec.expiresAt, endedAt: nil, revokeReason: nil,
+                                   hash: material.hash, hint: material.hint, recipients: recipients,
+                                   valueEncrypted: VersionFile.canonicalArmor(ciphertext)))
+        return KeyVersionFile(key: action.secret, versions: versions)
+    }
+
+    /// Who caused a new version: the person for `rotor rotate`, the author of the commit that
+    /// added or changed the spec for spec-driven changes, and `rotor` for scheduled rotations.
+    private func createdBy(_ action: PlanAction, resource: PlanAction.Resource, authors: inout AuthorCache) throws -> String {
+        switch action.cause {
+        case .manual: return actor
+        case .new, .valueChanged:
+            let path = resource == .key ? ApiKeySpec.path(for: action.secret) : SpecLoader.specPath(action.secret)
+            return try authors.author(of: path) ?? "rotor"
+        case .due, .none: return "rotor"
+        }
     }
 
     /// Encrypts one fresh value per create/rotate action, in action order, in parallel gpg contexts.
-    private func encryptValues(for actions: [PlanAction], desired: DesiredState, snapshot: Snapshot) throws -> [String] {
-        guard !actions.isEmpty else { return [] }
+    /// For API keys it also returns the key's hash and hint; the key itself never leaves memory.
+    private func encryptValues(for actions: [PlanAction], desired: DesiredState, snapshot: Snapshot) throws -> ([String], [KeyMaterial?]) {
+        guard !actions.isEmpty else { return ([], []) }
         try prepareKeyring(recipients: desired.config.recipients, shipped: snapshot.recipientKeys)
         var plaintexts: [SecretBytes] = []
+        var materials: [KeyMaterial?] = []
         plaintexts.reserveCapacity(actions.count)
         let context = try GPGContext(homeDirectory: gpgHome)
         for action in actions {
+            if action.resource == .key {
+                guard let spec = desired.keys[action.secret] else { throw EngineError("internal: no key spec for \(action.secret)") }
+                let key = KeyMaterial.generate(type: spec.type)
+                plaintexts.append(key.value)
+                materials.append(key)
+                continue
+            }
             guard let spec = desired.secrets[action.secret] else { throw EngineError("internal: no spec for \(action.secret)") }
+            materials.append(nil)
             if let external = spec.externalValue {
                 do {
                     plaintexts.append(try context.decrypt(external))
@@ -82,7 +148,7 @@ extension Engine {
             }
         }
         let pool = GPGEncryptionPool(homeDirectory: gpgHome)
-        return try pool.encrypt(plaintexts, to: desired.config.recipients)
+        return (try pool.encrypt(plaintexts, to: desired.config.recipients), materials)
     }
 
     /// Makes sure every recipient's public key is in the keyring, importing `recipients/<FPR>.asc` from the repository when missing.
@@ -97,5 +163,61 @@ extension Engine {
                 throw EngineError("recipients/\(fingerprint).asc does not hold the key \(fingerprint) (it holds \(imported.joined(separator: ", ")))")
             }
         }
+    }
+}
+
+/// A freshly generated API key: the value (wiped when released), its hash and its hint.
+struct KeyMaterial {
+    let value: SecretBytes
+    let hash: String
+    let hint: String
+
+    /// `<prefix><43 base62 characters>`: 256 bits of entropy after the type prefix.
+    static func generate(type: ApiKeyType) -> KeyMaterial {
+        let body = ValueGenerator.generate(GeneratorSpec(kind: .password, length: 43, charsetName: "alphanumeric"))
+        var bytes = Array(type.prefix.utf8)
+        body.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        defer { bytes.withUnsafeMutableBytes { buffer in for index in buffer.indices { buffer[index] = 0 } } }
+        let hint = String(decoding: bytes.prefix(type.prefix.utf8.count + 4), as: UTF8.self)
+        return KeyMaterial(value: SecretBytes(bytes), hash: ApiKeyHash.of(bytes), hint: hint)
+    }
+}
+
+/// How presented keys are compared: SHA-256, compared in constant time.
+public enum ApiKeyHash {
+    /// `sha256:<hex>` of a key's bytes.
+    public static func of(_ bytes: [UInt8]) -> String {
+        "sha256:" + SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Compares two hashes without an early exit, so timing says nothing about where they differ.
+    public static func constantTimeEqual(_ lhs: String, _ rhs: String) -> Bool {
+        let a = Array(lhs.utf8), b = Array(rhs.utf8)
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for index in a.indices { difference |= a[index] ^ b[index] }
+        return difference == 0
+    }
+}
+
+/// The author of the last commit that changed a path, looked up once per path.
+struct AuthorCache {
+    let repository: GitRepository
+    let revision: ObjectID?
+    private var cache: [String: String?] = [:]
+
+    init(repository: GitRepository, revision: ObjectID?) {
+        self.repository = repository
+        self.revision = revision
+    }
+
+    mutating func author(of path: String) throws -> String? {
+        if let cached = cache[path] { return cached }
+        let author = try revision.flatMap { try repository.lastCommitChanging(path: path, from: $0) }.map { commit -> String in
+            let info = try repository.commitInfo(commit)
+            return "\(info.author.name) <\(info.author.email)>"
+        }
+        cache[path] = author
+        return author
     }
 }

@@ -6,6 +6,8 @@ import RotorStore
 
 /// One line of `rotor status`.
 public struct SecretStatus: Codable, Sendable {
+    /// `secret` or `key`.
+    public var resource = PlanAction.Resource.secret
     public let secret: SecretID
     public let policy: String
     public let activeVersion: Int?
@@ -70,7 +72,18 @@ extension Engine {
         let snapshot = try snapshot()
         let desired = try snapshot.validDesired()
         _ = try openStore(snapshot: snapshot, desired: desired, now: now)
-        return desired.secrets.keys.sorted().compactMap { id in
+        let keys = desired.keys.keys.sorted().compactMap { id -> SecretStatus? in
+            guard let spec = desired.keys[id] else { return nil }
+            let file = snapshot.keyFiles[id]
+            let every = desired.keyPolicies[spec.policy]?.rotateEvery
+            var row = SecretStatus(secret: id, policy: spec.policy, activeVersion: file?.active?.version, lastRotated: file?.active?.createdAt,
+                                   nextDue: spec.revoked ? nil : zip(file?.active?.createdAt, every).map { $0.addingTimeInterval($1.timeInterval) },
+                                   graceVersions: file?.versions.filter { $0.state == .overlap }.map(\.version) ?? [],
+                                   consumers: spec.consumers.map(\.service), source: spec.revoked ? "revoked \(spec.type.rawValue) key" : "\(spec.type.rawValue) key")
+            row.resource = .key
+            return row
+        }
+        let secrets = desired.secrets.keys.sorted().compactMap { id -> SecretStatus? in
             guard let spec = desired.secrets[id] else { return nil }
             let file = snapshot.versionFiles[id]
             return SecretStatus(secret: id, policy: spec.policy, activeVersion: file?.active?.version,
@@ -79,6 +92,12 @@ extension Engine {
                                 graceVersions: file?.versions.filter { $0.state == .grace }.map(\.version) ?? [],
                                 consumers: spec.consumers.map(\.service), source: spec.isExternal ? "external" : "generated")
         }
+        return secrets + keys
+    }
+
+    private func zip(_ date: Date?, _ duration: RotorDuration?) -> (Date, RotorDuration)? {
+        guard let date, let duration else { return nil }
+        return (date, duration)
     }
 
     func unknownSecret(_ secret: SecretID, snapshot: Snapshot) -> EngineError {

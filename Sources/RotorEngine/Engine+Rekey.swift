@@ -26,8 +26,12 @@ extension Engine {
         let targets = snapshot.versionFiles.keys.sorted().flatMap { id in
             (snapshot.versionFiles[id]?.versions ?? []).map { (id, $0) }
         }
-        let labels = targets.map { "\($0.0) v\($0.1.version)" }
-        guard !dryRun, !targets.isEmpty else { return RekeyResult(versions: labels, commit: nil) }
+        // API keys: only versions that still hold a value (revoked and expired ones have none).
+        let keyTargets = snapshot.keyFiles.keys.sorted().flatMap { id in
+            (snapshot.keyFiles[id]?.versions ?? []).compactMap { version in version.valueEncrypted.map { (id, version.id, $0, version.version) } }
+        }
+        let labels = targets.map { "\($0.0) v\($0.1.version)" } + keyTargets.map { "key \($0.0) v\($0.3)" }
+        guard !dryRun, !labels.isEmpty else { return RekeyResult(versions: labels, commit: nil) }
         guard let head = snapshot.revision, let branch = try repository.headBranch() else {
             throw EngineError("HEAD is detached: check out the branch rotor should commit to")
         }
@@ -37,12 +41,19 @@ extension Engine {
         let pool = GPGEncryptionPool(homeDirectory: gpgHome)
         let plaintexts: [SecretBytes]
         do {
-            plaintexts = try pool.decrypt(targets.map(\.1.valueEncrypted))
+            plaintexts = try pool.decrypt(targets.map(\.1.valueEncrypted) + keyTargets.map(\.2))
         } catch let error as GPGError {
             throw EngineError("cannot decrypt every live version, so nothing was changed: \(error.message)")
         }
         let ciphertexts = try pool.encrypt(plaintexts, to: desired.config.recipients)
         var files = snapshot.versionFiles
+        var keyFiles = snapshot.keyFiles
+        for ((id, versionID, _, _), ciphertext) in zip(keyTargets, ciphertexts.dropFirst(targets.count)) {
+            guard var file = keyFiles[id], let index = file.versions.firstIndex(where: { $0.id == versionID }) else { continue }
+            file.versions[index].valueEncrypted = VersionFile.canonicalArmor(ciphertext)
+            file.versions[index].recipients = desired.config.recipients
+            keyFiles[id] = file
+        }
         for ((id, version), ciphertext) in zip(targets, ciphertexts) {
             guard var file = files[id], let index = file.versions.firstIndex(where: { $0.id == version.id }) else { continue }
             file.versions[index].valueEncrypted = VersionFile.canonicalArmor(ciphertext)
@@ -51,14 +62,17 @@ extension Engine {
         }
         var changes: [String: [UInt8]?] = [:]
         for (id, file) in files { changes.updateValue(Array(file.canonicalText().utf8), forKey: VersionFile.path(for: id)) }
+        for id in Set(keyTargets.map(\.0)) {
+            changes.updateValue(keyFiles[id].map { Array($0.canonicalText().utf8) }, forKey: KeyVersionFile.path(for: id))
+        }
         let identity = author ?? desired.config.commitAuthor ?? RepoConfig.Identity(name: "rotor", email: "rotor@localhost")
         let signature = GitSignature(name: identity.name, email: identity.email, time: now)
-        let message = "rotor: rekey \(targets.count) version\(targets.count == 1 ? "" : "s") to \(desired.config.recipients.count) recipient\(desired.config.recipients.count == 1 ? "" : "s")\n\n"
+        let message = "rotor: rekey \(labels.count) version\(labels.count == 1 ? "" : "s") to \(desired.config.recipients.count) recipient\(desired.config.recipients.count == 1 ? "" : "s")\n\n"
             + "Recipients: \(desired.config.recipients.joined(separator: ", "))\n"
         let commit = try repository.commit(changes: changes, parent: head, ref: branch, message: message,
                                            author: signature, committer: signature, sign: commitSigner(desired.config))
-        _ = try store.reconcile(files: files, desired: desired, revision: commit.hex, now: now, actor: actor)
-        try store.recordRekey(versions: targets.count, commit: commit.hex, actor: actor, at: now)
+        _ = try store.reconcile(files: files, keyFiles: keyFiles, desired: desired, revision: commit.hex, now: now, actor: actor)
+        try store.recordRekey(versions: labels.count, commit: commit.hex, actor: actor, at: now)
         try store.setVerifiedRevision(head.hex)
         if repository.workdir != nil { try repository.checkoutHead(paths: [VersionFileParser.prefix], force: true) }
         return RekeyResult(versions: labels, commit: commit)

@@ -88,11 +88,12 @@ public final class Engine {
         let snapshot = try snapshot()
         let desired = try snapshot.validDesired()
         if let head = snapshot.revision { try enforceSignatures(head: head) }
-        var observed = ObservedState(versionFiles: snapshot.versionFiles)
+        var observed = ObservedState(versionFiles: snapshot.versionFiles, keyFiles: snapshot.keyFiles)
         if let store = try StateStore.openReadOnly(path: statePath) {
             let extras = try store.observedExtras()
             observed.warnedVersionIDs = extras.warned
             observed.highestVersionEver = extras.highest
+            observed.highestKeyVersionEver = try store.highestKeyVersions()
         }
         let plan = Planner.plan(desired: desired, observed: observed, now: now)
         return try annotate(plan, desired: desired)
@@ -114,7 +115,8 @@ public final class Engine {
     /// Opens the store for writing and brings it up to date with git (adopting what git has).
     func openStore(snapshot: Snapshot, desired: DesiredState?, now: Date) throws -> StateStore {
         let store = try StateStore(path: statePath)
-        _ = try store.reconcile(files: snapshot.versionFiles, desired: desired, revision: snapshot.revision?.hex, now: now, actor: "rotor")
+        _ = try store.reconcile(files: snapshot.versionFiles, keyFiles: snapshot.keyFiles, desired: desired,
+                                revision: snapshot.revision?.hex, now: now, actor: "rotor")
         return store
     }
 }

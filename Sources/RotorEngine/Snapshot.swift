@@ -13,6 +13,8 @@ public struct Snapshot {
     public let diagnostics: [Diagnostic]
     /// The version files.
     public let versionFiles: [SecretID: VersionFile]
+    /// The API-key version files.
+    public let keyFiles: [SecretID: KeyVersionFile]
     /// Armored public keys shipped in `recipients/<FPR>.asc`, by file name stem.
     public let recipientKeys: [String: String]
 
@@ -88,7 +90,9 @@ extension Snapshot {
     private static func make(specs: [SourceFile], versions: [SourceFile], keys: [String: String], revision: ObjectID?) -> Snapshot {
         let (desired, specDiagnostics) = SpecLoader.load(files: specs, revision: revision?.hex)
         let (versionFiles, versionDiagnostics) = VersionFileParser.parse(files: versions)
-        return Snapshot(revision: revision, desired: desired, diagnostics: (specDiagnostics + versionDiagnostics).sorted { $0.location < $1.location },
-                        versionFiles: versionFiles, recipientKeys: keys)
+        let (keyFiles, keyDiagnostics) = KeyVersionFileParser.parse(files: versions)
+        return Snapshot(revision: revision, desired: desired,
+                        diagnostics: (specDiagnostics + versionDiagnostics + keyDiagnostics).sorted { $0.location < $1.location },
+                        versionFiles: versionFiles, keyFiles: keyFiles, recipientKeys: keys)
     }
 }

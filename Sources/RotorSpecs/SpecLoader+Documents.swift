@@ -138,25 +138,30 @@ extension SpecLoader {
                 sink.error(spec.location(of: "generator"), "a secret has either value: (issued elsewhere) or generator:, not both")
             }
         }
-        if let items = spec.sequence("consumers") {
-            for item in items {
-                guard let reader = MappingReader(item, what: "consumer", path: top.path, allowed: ["service", "webhook"], sink: sink),
-                      let service = reader.string("service", required: true) else { continue }
-                guard NameRule.isValid(service) else {
-                    sink.error(reader.location(of: "service"), "service must match \(NameRule.pattern)")
-                    continue
-                }
-                if result.consumers.contains(where: { $0.service == service }) {
-                    sink.error(reader.location(of: "service"), "consumer \"\(service)\" is listed twice")
-                }
-                let webhook = reader.string("webhook")
-                if let webhook, !isWebhookURL(webhook) {
-                    sink.error(reader.location(of: "webhook"), "webhook must be an http:// or https:// URL with a host")
-                }
-                result.consumers.append(Consumer(service: service, webhook: webhook))
-            }
-        }
+        result.consumers = loadConsumers(spec, path: top.path, sink: sink)
         return result
+    }
+
+    /// The `consumers:` list of a Secret or ApiKey spec.
+    static func loadConsumers(_ spec: MappingReader, path: String, sink: DiagnosticSink) -> [Consumer] {
+        var consumers: [Consumer] = []
+        for item in spec.sequence("consumers") ?? [] {
+            guard let reader = MappingReader(item, what: "consumer", path: path, allowed: ["service", "webhook"], sink: sink),
+                  let service = reader.string("service", required: true) else { continue }
+            guard NameRule.isValid(service) else {
+                sink.error(reader.location(of: "service"), "service must match \(NameRule.pattern)")
+                continue
+            }
+            if consumers.contains(where: { $0.service == service }) {
+                sink.error(reader.location(of: "service"), "consumer \"\(service)\" is listed twice")
+            }
+            let webhook = reader.string("webhook")
+            if let webhook, !isWebhookURL(webhook) {
+                sink.error(reader.location(of: "webhook"), "webhook must be an http:// or https:// URL with a host")
+            }
+            consumers.append(Consumer(service: service, webhook: webhook))
+        }
+        return consumers
     }
 
     static func isWebhookURL(_ text: String) -> Bool {

@@ -13,7 +13,7 @@ public enum SpecLoader {
     /// The path of the repository configuration.
     public static let configPath = "rotor.yaml"
     /// The folders (and file) the loader reads.
-    public static let specPrefixes = ["rotor.yaml", "policies", "secrets"]
+    public static let specPrefixes = ["rotor.yaml", "policies", "secrets", "keys"]
 
     /// Loads specs from `files`.
     ///
@@ -23,6 +23,8 @@ public enum SpecLoader {
         var config: RepoConfig?
         var policies: [String: Policy] = [:]
         var secrets: [SecretID: SecretSpec] = [:]
+        var keyPolicies: [String: KeyPolicy] = [:]
+        var keys: [SecretID: ApiKeySpec] = [:]
         var sawConfig = false
         for file in files.sorted(by: { $0.path < $1.path }) {
             let path = file.path
@@ -30,14 +32,22 @@ public enum SpecLoader {
                 sawConfig = true
                 config = loadDocument(file, kind: "Config", sink: sink).flatMap { loadConfig($0, sink: sink) }
             } else if path.hasPrefix("policies/") {
-                guard let name = yamlStem(path, depth: 2, sink: sink) else { continue }
-                guard let policy = loadDocument(file, kind: "Policy", sink: sink).flatMap({ loadPolicy($0, sink: sink) }) else { continue }
-                if policy.name != name {
-                    sink.error(policy.location, "policy \"\(policy.name)\" must live in policies/\(policy.name).yaml, not \(path)")
-                } else if let other = policies[name] {
-                    sink.error(policy.location, "policy \"\(name)\" is declared twice (also at \(other.location))")
+                guard let name = yamlStem(path, depth: 2, sink: sink),
+                      let (top, kind) = loadDocument(file, kinds: ["Policy", "KeyPolicy"], sink: sink) else { continue }
+                let declared: (name: String, location: SourceLocation)?
+                if kind == "KeyPolicy" {
+                    let policy = loadKeyPolicy(top, sink: sink)
+                    declared = policy.map { ($0.name, $0.location) }
+                    if let policy, policy.name == name, policies[name] == nil, keyPolicies[name] == nil { keyPolicies[name] = policy }
                 } else {
-                    policies[name] = policy
+                    let policy = loadPolicy(top, sink: sink)
+                    declared = policy.map { ($0.name, $0.location) }
+                    if let policy, policy.name == name, policies[name] == nil, keyPolicies[name] == nil { policies[name] = policy }
+                }
+                if let declared, declared.name != name {
+                    sink.error(declared.location, "policy \"\(declared.name)\" must live in policies/\(declared.name).yaml, not \(path)")
+                } else if let declared, let other = policies[name]?.location ?? keyPolicies[name]?.location, other != declared.location {
+                    sink.error(declared.location, "policy \"\(name)\" is declared twice (also at \(other))")
                 }
             } else if path.hasPrefix("secrets/") {
                 guard let stem = yamlStem(path, depth: 3, sink: sink) else { continue }
@@ -50,6 +60,17 @@ public enum SpecLoader {
                 } else {
                     secrets[spec.id] = spec
                 }
+            } else if path.hasPrefix("keys/") {
+                guard let stem = yamlStem(path, depth: 3, sink: sink),
+                      let key = loadDocument(file, kind: "ApiKey", sink: sink).flatMap({ loadApiKey($0, sink: sink) }) else { continue }
+                let project = path.split(separator: "/")[1]
+                if key.id.project != project || key.id.name != stem {
+                    sink.error(key.location, "API key \(key.id) must live in \(ApiKeySpec.path(for: key.id)), not \(path)")
+                } else if let other = keys[key.id] {
+                    sink.error(key.location, "API key \(key.id) is declared twice (also at \(other.location))")
+                } else {
+                    keys[key.id] = key
+                }
             }
         }
         if !sawConfig {
@@ -58,9 +79,15 @@ public enum SpecLoader {
         if let config {
             resolvePolicies(config: config, policies: policies, secrets: &secrets, sink: sink)
         }
+        for key in keys.values where keyPolicies[key.policy] == nil {
+            let known = keyPolicies.keys.sorted().joined(separator: ", ")
+            let hint = policies[key.policy] != nil ? " (\"\(key.policy)\" is a secret Policy; keys need kind: KeyPolicy)" : ""
+            sink.error(key.policyLocation ?? key.location, "unknown key policy \"\(key.policy)\"\(hint); known: \(known.isEmpty ? "none" : known)")
+        }
         let diagnostics = sink.diagnostics.sorted { $0.location < $1.location }
         guard let config, !sink.hasErrors else { return (nil, diagnostics) }
-        return (DesiredState(config: config, policies: policies, secrets: secrets, revision: revision), diagnostics)
+        return (DesiredState(config: config, policies: policies, secrets: secrets, revision: revision,
+                             keyPolicies: keyPolicies, keys: keys), diagnostics)
     }
 
     /// Reads only `rotor.yaml` (for checking signatures commit by commit); nil when it does not validate.
@@ -123,6 +150,12 @@ public enum SpecLoader {
 
     /// Parses a file and checks its `apiVersion` and `kind`; returns its top-level reader.
     static func loadDocument(_ file: SourceFile, kind: String, sink: DiagnosticSink) -> MappingReader? {
+        loadDocument(file, kinds: [kind], sink: sink)?.0
+    }
+
+    /// Parses a file whose `kind` is one of `kinds`; returns its reader and kind.
+    static func loadDocument(_ file: SourceFile, kinds: [String], sink: DiagnosticSink) -> (MappingReader, String)? {
+        let kind = kinds[0]
         let root: Node
         switch YAMLDocument.parse(file) {
         case .failure(let diagnostic):
@@ -136,11 +169,12 @@ public enum SpecLoader {
         if let version = top.string("apiVersion", required: true), version != apiVersion {
             sink.error(top.location(of: "apiVersion"), "apiVersion must be \(apiVersion), found \"\(MappingReader.printable(version))\"")
         }
-        if let found = top.string("kind", required: true), found != kind {
-            sink.error(top.location(of: "kind"), "kind must be \(kind) in this file, found \"\(MappingReader.printable(found))\"")
+        guard let found = top.string("kind", required: true) else { return nil }
+        guard kinds.contains(found) else {
+            sink.error(top.location(of: "kind"), "kind must be \(kinds.joined(separator: " or ")) in this file, found \"\(MappingReader.printable(found))\"")
             return nil
         }
-        return top
+        return (top, found)
     }
 
     /// `sha256:<hex>` of a canonical armored value.

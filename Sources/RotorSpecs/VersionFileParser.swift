@@ -14,7 +14,7 @@ public enum VersionFileParser {
     public static func parse(files: [SourceFile]) -> ([SecretID: VersionFile], [Diagnostic]) {
         let sink = DiagnosticSink()
         var result: [SecretID: VersionFile] = [:]
-        for file in files.sorted(by: { $0.path < $1.path }) {
+        for file in files.sorted(by: { $0.path < $1.path }) where !KeyVersionFileParser.handles(file.path) {
             let parts = file.path.split(separator: "/").map(String.init)
             guard parts.count == 3, parts[2].hasSuffix(".yaml"),
                   let expected = SecretID(parsing: "\(parts[1])/\(parts[2].dropLast(5))") else {

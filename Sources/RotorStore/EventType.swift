@@ -10,4 +10,12 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
     case secretExpired = "secret.expired"
     /// The secret's spec was removed and every version with it.
     case secretDeleted = "secret.deleted"
+    /// Version 1 of an API key was issued.
+    case keyCreated = "key.created"
+    /// A new key version is active; the old one works until its overlap ends.
+    case keyRotated = "key.rotated"
+    /// A key version was revoked: invalid at once.
+    case keyRevoked = "key.revoked"
+    /// A key version passed its expiry: invalid.
+    case keyExpired = "key.expired"
 }

@@ -19,6 +19,8 @@ extension StateStore {
         try db.execute(sql: """
             INSERT INTO audit_log (seq, at, action, actor, target_id, metadata, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [seq, at, action, actor, target, metadataJSON, prevHash, hash])
+        // The anchor remembers the newest row, so deleting rows at the end of the log is detected too.
+        try db.execute(sql: "UPDATE audit_anchor SET last_seq = ?, last_hash = ? WHERE id = 1", arguments: [seq, hash])
     }
 
     static func chainHash(prev: String, seq: Int64, at: String, action: String, actor: String, target: String, metadata: String) -> String {
@@ -40,9 +42,10 @@ extension StateStore {
         }
     }
 
-    /// Checks the hash chain; returns a description of the first bad row, or nil when intact.
+    /// Checks the hash chain and its anchor; returns a description of the first bad row, or nil when intact.
     public func verifyAudit() throws -> String? {
         let rows = try auditLog()
+        let anchor = try writer.read { db in try Row.fetchOne(db, sql: "SELECT last_seq, last_hash FROM audit_anchor WHERE id = 1") }
         var prev = Self.genesisHash
         var expectedSeq: Int64 = 1
         for row in rows {
@@ -53,6 +56,14 @@ extension StateStore {
             if hash != row.hash { return "audit row \(row.seq) was edited (its hash does not match its content)" }
             prev = row.hash
             expectedSeq += 1
+        }
+        if let anchor {
+            let lastSeq: Int64 = anchor["last_seq"]
+            let lastHash: String = anchor["last_hash"]
+            if lastSeq != expectedSeq - 1 || lastHash != prev {
+                return lastSeq >= expectedSeq ? "audit rows \(expectedSeq) to \(lastSeq) are missing (deleted from the end of the log)"
+                                              : "the audit log does not end where its anchor says (row \(lastSeq))"
+            }
         }
         return nil
     }

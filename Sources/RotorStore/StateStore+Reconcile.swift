@@ -37,10 +37,14 @@ extension StateStore {
     ///   - now: The instant recorded on transitions.
     ///   - actor: Who is recorded for expirations and deletions.
     ///   - warnings: Grace versions whose expiry warning goes out in this pass.
-    public func reconcile(files: [SecretID: VersionFile], desired: DesiredState?, revision: String?, now: Date,
-                          actor: String, warnings: [PlanAction] = []) throws -> ReconcileSummary {
+    ///   - keyFiles: The API-key version files at `revision`; nil leaves keys as they are.
+    public func reconcile(files: [SecretID: VersionFile], keyFiles: [SecretID: KeyVersionFile]? = nil, desired: DesiredState?,
+                          revision: String?, now: Date, actor: String, warnings: [PlanAction] = []) throws -> ReconcileSummary {
         try writer.write { db in
             var summary = ReconcileSummary()
+            if let keyFiles {
+                try reconcileKeys(db, files: keyFiles, desired: desired, revision: revision, now: now, actor: actor, summary: &summary)
+            }
             let at = RFC3339.format(now)
             var known: [String: Row] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT id, secret_id, state, value_encrypted, grace_expires_at, recipients, version FROM secret_versions WHERE state != 'expired'") {
@@ -167,12 +171,12 @@ extension StateStore {
     }
 
     /// Writes one outbox event; its id is derived from (type, version), so a second write is a no-op.
-    private func emit(_ db: Database, _ type: EventType, secret: SecretID, versionID: String, versionNumber: Int,
-                      data: [String: JSONValue], consumers: [Consumer], at: Date) throws -> Bool {
+    func emit(_ db: Database, _ type: EventType, secret: SecretID, versionID: String, versionNumber: Int,
+              data: [String: JSONValue], consumers: [Consumer], at: Date, idField: String = "secret_id") throws -> Bool {
         let digest = SHA256.hash(data: Data("\(type.rawValue):\(versionID)".utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
         let eventID = "evt_\(digest)"
         var fullData = data
-        fullData["secret_id"] = .string(secret.description)
+        fullData[idField] = .string(secret.description)
         fullData["project"] = .string(secret.project)
         fullData["name"] = .string(secret.name)
         fullData["version_id"] = .string(versionID)

@@ -79,6 +79,52 @@ enum StoreMigrations {
                 );
                 """)
         }
+        migrator.registerMigration("v2-api-keys") { db in
+            try db.execute(sql: """
+                CREATE TABLE api_key_versions (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    key_id TEXT NOT NULL,
+                    project_id TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    version INTEGER NOT NULL CHECK (version >= 1),
+                    type TEXT NOT NULL CHECK (type IN ('public', 'secret', 'service_role', 'mcp')),
+                    scopes TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('active', 'overlap', 'expired', 'revoked')),
+                    hash TEXT NOT NULL UNIQUE,
+                    hint TEXT NOT NULL,
+                    value_encrypted TEXT,
+                    rotated_from TEXT REFERENCES api_key_versions(id),
+                    rotated_to TEXT,
+                    rotation_reason TEXT NOT NULL,
+                    created_by TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    expires_at TEXT,
+                    ended_at TEXT,
+                    revoke_reason TEXT,
+                    recipients TEXT NOT NULL,
+                    last_used TEXT,
+                    usage_count INTEGER NOT NULL DEFAULT 0,
+                    git_commit TEXT,
+                    UNIQUE (project_id, name, version),
+                    CHECK (state IN ('active', 'overlap') OR value_encrypted IS NULL)
+                );
+                CREATE INDEX api_key_versions_by_key ON api_key_versions (key_id);
+                CREATE UNIQUE INDEX api_key_versions_one_active ON api_key_versions (key_id) WHERE state = 'active';
+                CREATE TABLE api_key_consumers (
+                    key_id TEXT NOT NULL,
+                    service TEXT NOT NULL,
+                    webhook_url TEXT,
+                    PRIMARY KEY (key_id, service)
+                );
+                CREATE TABLE audit_anchor (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    last_seq INTEGER NOT NULL,
+                    last_hash TEXT NOT NULL
+                );
+                INSERT INTO audit_anchor (id, last_seq, last_hash)
+                    SELECT 1, COALESCE(MAX(seq), 0), COALESCE((SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1), '\(String(repeating: "0", count: 64))') FROM audit_log;
+                """)
+        }
         return migrator
     }
 }

@@ -86,3 +86,24 @@ public struct FixtureError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
 }
+
+extension SecretsRepoFixture {
+    /// A KeyPolicy document.
+    public static func keyPolicy(name: String = "partner-keys", rotateEvery: String? = "90d", overlap: String = "24h", maxAge: String? = nil) -> String {
+        var text = "apiVersion: rotor.dev/v1\nkind: KeyPolicy\nmetadata:\n  name: \(name)\nspec:\n  overlap: \(overlap)\n"
+        if let rotateEvery { text += "  rotateEvery: \(rotateEvery)\n" }
+        if let maxAge { text += "  maxAge: \(maxAge)\n" }
+        return text
+    }
+
+    /// An ApiKey document.
+    public static func apiKey(project: String, name: String, type: String = "secret", scopes: [String] = ["payments:read"],
+                              policy: String = "partner-keys", revoked: Bool = false, consumers: [String] = [], expiresAt: String? = nil) -> String {
+        var text = "apiVersion: rotor.dev/v1\nkind: ApiKey\nmetadata:\n  project: \(project)\n  name: \(name)\nspec:\n"
+        text += "  type: \(type)\n  scopes: [\(scopes.joined(separator: ", "))]\n  policy: \(policy)\n"
+        if revoked { text += "  revoked: true\n  revokeReason: leaked\n" }
+        if let expiresAt { text += "  expiresAt: \"\(expiresAt)\"\n" }
+        if !consumers.isEmpty { text += "  consumers:\n" + consumers.map { "    - service: \($0)\n" }.joined() }
+        return text
+    }
+}

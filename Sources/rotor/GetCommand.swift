@@ -17,6 +17,9 @@ struct Get: ParsableCommand {
     @Flag(help: "Print no trailing newline.")
     var noNewline = false
 
+    @Flag(help: "The name is an API key.")
+    var key = false
+
     func validate() throws {
         guard SecretID(parsing: secret) != nil else { throw ValidationError("secret must be project/name") }
     }
@@ -24,7 +27,8 @@ struct Get: ParsableCommand {
     func run() throws {
         try runReporting {
             guard let id = SecretID(parsing: secret) else { return }
-            let value = try options.engine().get(id, version: version, now: options.now)
+            let engine = try options.engine()
+            let value = key ? try engine.getKey(id, version: version, now: options.now) : try engine.get(id, version: version, now: options.now)
             value.withUnsafeBytes { buffer in
                 FileHandle.standardOutput.write(Data(buffer))
             }

@@ -10,6 +10,7 @@ struct Rotor: ParsableCommand {
             Exit codes: 0 success; 1 error (invalid specs, git, gpg or store failure); 2 `plan --detailed-exitcode` found changes; 64 usage error.
             """,
         subcommands: [Init.self, Validate.self, PlanCommand.self, Apply.self, Rotate.self, Get.self, History.self,
-                      Consumers.self, Status.self, Rekey.self, ForecastCommand.self]
+                      Consumers.self, Status.self, Rekey.self, ForecastCommand.self,
+                      Revoke.self, Keys.self, Audit.self]
     )
 }

@@ -19,7 +19,7 @@ struct Status: ParsableCommand {
             var table = TextTable(["SECRET", "VERSION", "LAST ROTATED", "NEXT DUE", "GRACE", "CONSUMERS"])
             for row in rows {
                 let due = row.nextDue.map { ($0 <= now ? "OVERDUE " : "") + RFC3339.format($0) } ?? (row.activeVersion == nil ? "not created" : "manual")
-                table.add([row.secret.description, row.activeVersion.map { "v\($0)" } ?? "-", row.lastRotated.map(RFC3339.format) ?? "-",
+                table.add([(row.resource == .key ? "key " : "") + row.secret.description, row.activeVersion.map { "v\($0)" } ?? "-", row.lastRotated.map(RFC3339.format) ?? "-",
                            due, row.graceVersions.isEmpty ? "-" : row.graceVersions.map { "v\($0)" }.joined(separator: ","),
                            row.consumers.isEmpty ? "-" : row.consumers.joined(separator: ",")])
             }

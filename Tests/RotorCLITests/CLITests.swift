@@ -111,10 +111,10 @@ struct ExampleTests {
     @Test func theExampleRepositoryValidatesPlansAndApplies() throws {
         let repo = try SecretsRepoFixture()
         var files: [String: String?] = [:]
-        for folder in ["policies", "examples/secrets-repo/secrets"] {
+        for folder in ["policies", "examples/secrets-repo/secrets", "examples/secrets-repo/keys"] {
             let base = Self.packageRoot + "/" + folder
             for path in try FileManager.default.subpathsOfDirectory(atPath: base) where path.hasSuffix(".yaml") {
-                let target = folder == "policies" ? "policies/\(path)" : "secrets/\(path)"
+                let target = "\(folder.split(separator: "/").last!)/\(path)"
                 files[target] = try String(contentsOfFile: base + "/" + path, encoding: .utf8)
             }
         }
@@ -127,7 +127,7 @@ struct ExampleTests {
         #expect(validate.status == 0, "\(validate.stdout)\(validate.stderr)")
         let plan = try repo.rotor(["plan", "--at", "2026-12-01T00:00:00Z", "--detailed-exitcode"])
         #expect(plan.status == 2)
-        #expect(plan.stdout.contains("Plan: 5 to create"))
+        #expect(plan.stdout.contains("Plan: 6 to create"))
         #expect(try repo.rotor(["apply", "--at", "2026-12-01T00:00:00Z"]).status == 0)
         #expect(try repo.rotor(["get", "payments/stripe-api-key"]).stdout == "sk_test_example\n")
     }

@@ -13,7 +13,7 @@ struct RenderingTests {
         let text = plan.renderText()
         #expect(text.contains("~ rotate  payments/db-password v1 → v2: due: rotateEvery 30d"))
         #expect(text.contains("consumers: billing-api, ledger"))
-        #expect(text.contains("Plan: 0 to create, 1 to rotate, 0 to warn, 0 to expire, 0 to delete."))
+        #expect(text.contains("Plan: 0 to create, 1 to rotate, 0 to warn, 0 to expire, 0 to delete, 0 to revoke."))
     }
 
     @Test func noChangesSaysSoWithTheRevision() {

@@ -61,7 +61,7 @@ struct LifecycleTests {
         let repo = try SecretsRepoFixture()
         let engine = try repo.engine(actor: "alice")
         _ = try engine.apply(now: t0)
-        let result = try engine.apply(now: at(hours: 2), forced: [db: "leaked in a log"], only: db)
+        let result = try engine.apply(now: at(hours: 2), forced: [db: "leaked in a log"], only: PlanTarget(db, .secret))
         #expect(result.plan.actions.first?.kind == .rotate)
         let history = try engine.history(of: db, now: at(hours: 2))
         #expect(history.first?.rotationReason == "leaked in a log")
