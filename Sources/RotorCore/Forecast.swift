@@ -16,6 +16,8 @@ public struct ForecastEntry: Codable, Hashable, Sendable {
         case replace
     }
 
+    /// A secret or an API key.
+    public var resource: PlanAction.Resource = .secret
     /// When.
     public var at: Date
     /// What.
@@ -34,7 +36,8 @@ public enum Forecast {
     ///
     /// Rotations are assumed to happen when due (the daemon's job); an overdue rotation is
     /// placed at `now`. Warnings already past but before their expiry are placed at `now`.
-    public static func entries(desired: DesiredState, versions: [SecretID: VersionFile], now: Date, days: Int) -> [ForecastEntry] {
+    public static func entries(desired: DesiredState, versions: [SecretID: VersionFile], keyFiles: [SecretID: KeyVersionFile] = [:],
+                               now: Date, days: Int) -> [ForecastEntry] {
         let end = now.addingTimeInterval(Double(days) * 86_400)
         var entries: [ForecastEntry] = []
         for id in desired.secrets.keys.sorted() {
@@ -74,6 +77,37 @@ public enum Forecast {
                 due = createdAt.addingTimeInterval(every)
             }
         }
+        entries += keyEntries(desired: desired, keyFiles: keyFiles, now: now, end: end)
         return entries.sorted { ($0.at, $0.secret, $0.version) < ($1.at, $1.secret, $1.version) }
+    }
+
+    /// API keys: scheduled rotations, and the end of each overlap.
+    private static func keyEntries(desired: DesiredState, keyFiles: [SecretID: KeyVersionFile], now: Date, end: Date) -> [ForecastEntry] {
+        var entries: [ForecastEntry] = []
+        for id in desired.keys.keys.sorted() {
+            guard let spec = desired.keys[id], !spec.revoked else { continue }
+            let consumers = spec.consumers.map(\.service)
+            func add(_ kind: ForecastEntry.Kind, _ at: Date, _ version: Int) {
+                guard at <= end, spec.expiresAt.map({ at < $0 }) ?? true else { return }
+                var entry = ForecastEntry(at: max(at, now), kind: kind, secret: id, version: version, consumers: consumers)
+                entry.resource = .key
+                entries.append(entry)
+            }
+            let file = keyFiles[id]
+            for version in file?.versions ?? [] where version.state == .overlap {
+                if let expiry = KeyPlanner.expiry(of: version, spec: spec, desired: desired) { add(.expire, expiry, version.version) }
+            }
+            guard let active = file?.active, let policy = desired.keyPolicies[spec.policy], let every = policy.rotateEvery?.timeInterval else { continue }
+            var number = active.version
+            var due = active.createdAt.addingTimeInterval(every)
+            while due <= end {
+                let at = max(due, now)
+                add(.rotate, at, number + 1)
+                add(.expire, at.addingTimeInterval(policy.overlap.timeInterval), number)
+                number += 1
+                due = at.addingTimeInterval(every)
+            }
+        }
+        return entries
     }
 }

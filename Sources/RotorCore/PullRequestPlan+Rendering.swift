@@ -20,7 +20,7 @@ extension PullRequestPlan {
         for project in projects.keys.sorted() {
             out += "#### \(project)\n\n| change | secret | what happens | consumers |\n|---|---|---|---|\n"
             for change in projects[project] ?? [] {
-                out += "| \(change.kind.rawValue) | `\(change.secret)` | \(Plan.escapeCell(change.summary)) | \(Plan.escapeCell(change.consumers.joined(separator: ", "))) |\n"
+                out += "| \(change.kind.rawValue) | `\(change.resource == .key ? "key " : "")\(change.secret)` | \(Plan.escapeCell(change.summary)) | \(Plan.escapeCell(change.consumers.joined(separator: ", "))) |\n"
             }
             out += "\n"
         }
@@ -39,7 +39,7 @@ extension PullRequestPlan {
         var out = "rotor plan \(base.prefix(12))..\(head.prefix(12)) at \(RFC3339.format(now)): \(summary())\n"
         for diagnostic in diagnostics { out += "  \(diagnostic)\n" }
         for violation in signatureViolations { out += "  unsigned: \(violation)\n" }
-        for change in changes { out += "  \(change.kind.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)) \(change.secret): \(change.summary)\n" }
+        for change in changes { out += "  \(change.kind.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)) \(change.resource == .key ? "key " : "")\(change.secret): \(change.summary)\n" }
         for warning in warnings { out += "  warning: \(warning)\n" }
         if let plan = planAtMerge { out += "\nAt merge:\n" + plan.renderText() }
         return out

@@ -34,6 +34,9 @@ public struct PullRequestPlan: Codable, Sendable {
         self.planAtMerge = planAtMerge
         var warnings: [String] = []
         for change in changes {
+            if change.kind == .revoked, !change.consumers.isEmpty {
+                warnings.append("key \(change.secret) is revoked at merge: \(change.consumers.joined(separator: ", ")) lose access immediately")
+            }
             if change.kind == .removed, !change.consumersRemoved.isEmpty {
                 warnings.append("\(change.secret) is removed while \(change.consumersRemoved.count) service\(change.consumersRemoved.count == 1 ? "" : "s") use\(change.consumersRemoved.count == 1 ? "s" : "") it (\(change.consumersRemoved.joined(separator: ", ")))")
             }

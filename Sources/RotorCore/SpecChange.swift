@@ -16,10 +16,16 @@ public struct SpecChange: Codable, Hashable, Sendable {
         case consumersChanged = "consumers-changed"
         /// The externally issued value changed: a rotation at merge.
         case valueChanged = "value-changed"
+        /// An API key is revoked: every valid version stops working at merge.
+        case revoked
+        /// An API key's type or scopes changed: applies to the next key version.
+        case scopesChanged = "scopes-changed"
     }
 
     /// What changed.
     public var kind: Kind
+    /// A secret or an API key.
+    public var resource: PlanAction.Resource = .secret
     /// The secret.
     public var secret: SecretID
     /// A sentence for people (never a value).
@@ -70,6 +76,46 @@ public enum SpecDiff {
                                           consumers: consumers, consumersRemoved: consumers))
             case (let old?, let new?):
                 changes += modifications(old: old, new: new, base: base ?? head, head: head, file: versions[id], now: now)
+            case (nil, nil):
+                continue
+            }
+        }
+        changes += keyChanges(base: base, head: head, now: now)
+        return changes.sorted { ($0.secret, $0.resource.rawValue) < ($1.secret, $1.resource.rawValue) }
+    }
+
+    /// The API-key half of the diff.
+    private static func keyChanges(base: DesiredState?, head: DesiredState, now: Date) -> [SpecChange] {
+        var changes: [SpecChange] = []
+        let baseKeys = base?.keys ?? [:]
+        func change(_ kind: SpecChange.Kind, _ id: SecretID, _ summary: String, _ consumers: [String], added: [String] = [],
+                    removed: [String] = []) -> SpecChange {
+            var change = SpecChange(kind: kind, secret: id, summary: summary, consumers: consumers, consumersAdded: added, consumersRemoved: removed)
+            change.resource = .key
+            return change
+        }
+        for id in Set(baseKeys.keys).union(head.keys.keys).sorted() {
+            let consumers = (head.keys[id] ?? baseKeys[id])?.consumers.map(\.service) ?? []
+            switch (baseKeys[id], head.keys[id]) {
+            case (nil, let key?):
+                changes.append(change(.added, id, "new \(key.type.rawValue) key with scopes \(key.scopes.joined(separator: " ")); v1 is issued at merge", consumers, added: consumers))
+            case (let key?, nil):
+                changes.append(change(.removed, id, "key spec removed: every valid version is revoked at merge; \(consumers.isEmpty ? "no consumers are declared" : "\(consumers.joined(separator: ", ")) lose access at once")", key.consumers.map(\.service), removed: consumers))
+            case (let old?, let new?):
+                if new.revoked, !old.revoked {
+                    changes.append(change(.revoked, id, "revoked\(new.revokeReason.map { ": \($0)" } ?? ""): every valid version stops working at merge, no overlap", consumers, removed: consumers))
+                }
+                if old.type != new.type || old.scopes != new.scopes {
+                    changes.append(change(.scopesChanged, id, "type \(old.type.rawValue) → \(new.type.rawValue), scopes [\(old.scopes.joined(separator: " "))] → [\(new.scopes.joined(separator: " "))]; the next key version carries them", consumers))
+                }
+                if old.policy != new.policy || base?.keyPolicies[old.policy] != head.keyPolicies[new.policy] {
+                    changes.append(change(.policyChanged, id, "key policy \(old.policy) → \(new.policy)", consumers))
+                }
+                let before = Set(old.consumers.map(\.service)), after = Set(consumers)
+                if before != after {
+                    changes.append(change(.consumersChanged, id, "consumers \(before.count) → \(after.count) services", consumers,
+                                          added: after.subtracting(before).sorted(), removed: before.subtracting(after).sorted()))
+                }
             case (nil, nil):
                 continue
             }

@@ -24,7 +24,7 @@ extension Engine {
                                    signatureViolations: violations, changes: [], planAtMerge: nil)
         }
         let changes = SpecDiff.changes(base: baseSnapshot.desired, head: desired, versions: headSnapshot.versionFiles, now: now)
-        let plan = try annotate(Planner.plan(desired: desired, observed: ObservedState(versionFiles: headSnapshot.versionFiles), now: now),
+        let plan = try annotate(Planner.plan(desired: desired, observed: ObservedState(versionFiles: headSnapshot.versionFiles, keyFiles: headSnapshot.keyFiles), now: now),
                                 desired: desired)
         return PullRequestPlan(base: mergeBase.hex, head: headID.hex, now: now, diagnostics: headSnapshot.diagnostics,
                                signatureViolations: violations, changes: changes, planAtMerge: plan)
@@ -33,6 +33,7 @@ extension Engine {
     /// Every rotation, warning and expiry in the next `days` days, from git alone.
     public func forecast(now: Date, days: Int) throws -> [ForecastEntry] {
         let snapshot = try snapshot()
-        return Forecast.entries(desired: try snapshot.validDesired(), versions: snapshot.versionFiles, now: now, days: days)
+        return Forecast.entries(desired: try snapshot.validDesired(), versions: snapshot.versionFiles, keyFiles: snapshot.keyFiles,
+                                now: now, days: days)
     }
 }

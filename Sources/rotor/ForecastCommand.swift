@@ -25,7 +25,7 @@ struct ForecastCommand: ParsableCommand {
             case .markdown:
                 emit("| when | what | secret | version | consumers |\n|---|---|---|---|---|\n")
                 for entry in entries {
-                    emit("| \(RFC3339.format(entry.at)) | \(entry.kind.rawValue) | `\(entry.secret)` | v\(entry.version) | \(entry.consumers.joined(separator: ", ")) |\n")
+                    emit("| \(RFC3339.format(entry.at)) | \(entry.kind.rawValue) | `\(entry.resource == .key ? "key " : "")\(entry.secret)` | v\(entry.version) | \(entry.consumers.joined(separator: ", ")) |\n")
                 }
             case .text:
                 guard !entries.isEmpty else {
@@ -34,7 +34,7 @@ struct ForecastCommand: ParsableCommand {
                 }
                 var table = TextTable(["WHEN", "WHAT", "SECRET", "VERSION", "CONSUMERS"])
                 for entry in entries {
-                    table.add([RFC3339.format(entry.at), entry.kind.rawValue, entry.secret.description, "v\(entry.version)",
+                    table.add([RFC3339.format(entry.at), entry.kind.rawValue, (entry.resource == .key ? "key " : "") + entry.secret.description, "v\(entry.version)",
                                entry.consumers.isEmpty ? "-" : entry.consumers.joined(separator: ",")])
                 }
                 emit(table.render())

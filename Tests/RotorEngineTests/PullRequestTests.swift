@@ -109,3 +109,39 @@ struct PullRequestTests {
         ])
     }
 }
+
+@Suite("Engine: pull requests that change API keys")
+struct KeyPullRequestTests {
+    @Test func revokingAKeyInAPullRequestIsShownAndWarned() throws {
+        let repo = try SecretsRepoFixture()
+        try repo.commit(["policies/partner-keys.yaml": SecretsRepoFixture.keyPolicy(),
+                         "keys/payments/partner.yaml": SecretsRepoFixture.apiKey(project: "payments", name: "partner", consumers: ["acme"])])
+        let t0 = RFC3339.parse("2026-12-01T00:00:00Z")!
+        _ = try repo.engine().apply(now: t0)
+        try repo.git(["checkout", "-q", "-b", "pr"])
+        try repo.commit(["keys/payments/partner.yaml": SecretsRepoFixture.apiKey(project: "payments", name: "partner", revoked: true, consumers: ["acme"])])
+        let report = try repo.engine().planPullRequest(base: "main", head: nil, now: t0.addingTimeInterval(60))
+        #expect(report.changes.map(\.kind) == [.revoked])
+        #expect(report.changes.first?.resource == .key)
+        #expect(report.warnings.contains("key payments/partner is revoked at merge: acme lose access immediately"))
+        #expect(report.planAtMerge?.actions.map(\.kind) == [.revoke])
+        let output = try repo.rotor(["plan", "--base", "main", "--format", "markdown", "--detailed-exitcode"])
+        #expect(output.status == 2)
+        #expect(output.stdout.contains("| revoked | `key payments/partner` |"))
+    }
+}
+
+@Suite("Engine: forecast of API keys")
+struct KeyForecastTests {
+    @Test func keyRotationsAndOverlapEndsAreForecast() throws {
+        let repo = try SecretsRepoFixture()
+        try repo.commit(["policies/partner-keys.yaml": SecretsRepoFixture.keyPolicy(rotateEvery: "30d", overlap: "2d"),
+                         "keys/payments/partner.yaml": SecretsRepoFixture.apiKey(project: "payments", name: "partner")])
+        let t0 = RFC3339.parse("2026-12-01T00:00:00Z")!
+        _ = try repo.engine().apply(now: t0)
+        let keys = try repo.engine().forecast(now: t0, days: 40).filter { $0.resource == .key }
+        #expect(keys.map { "\(RFC3339.format($0.at)) \($0.kind.rawValue) v\($0.version)" } == [
+            "2026-12-31T00:00:00Z rotate v2", "2027-01-02T00:00:00Z expire v1",
+        ])
+    }
+}
