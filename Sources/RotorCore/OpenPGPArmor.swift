@@ -3,7 +3,8 @@ import Foundation
 /// Recognises ASCII-armored OpenPGP messages and fingerprints without any crypto library.
 ///
 /// Used by validation: a `value:` that is not an encrypted PGP message (a plaintext secret
-/// pasted by mistake) is an error, and recipients must be well-formed fingerprints.
+/// pasted by mistake) is an error, and recipients must be well-formed fingerprints. Works on
+/// UTF-8 bytes: it runs once per version in every plan, so it must be cheap.
 public enum OpenPGPArmor {
     /// Whether `text` is one armored OpenPGP message whose first packet is a public-key (tag 1)
     /// or symmetric-key (tag 3) encrypted session key, with valid base64 and, if present, a matching CRC-24.
@@ -17,34 +18,43 @@ public enum OpenPGPArmor {
 
     /// The binary packets inside an armor block of the given label (`MESSAGE`, `PUBLIC KEY BLOCK`), or nil.
     public static func dearmor(_ text: String, label: String) -> [UInt8]? {
-        // Split on any line end: "\r\n" is one Character in Swift and would not match "\n".
-        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
-            .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " \t\r")) }
+        var text = text
+        return text.withUTF8 { dearmor(bytes: $0, label: label) }
+    }
+
+    private static func dearmor(bytes: UnsafeBufferPointer<UInt8>, label: String) -> [UInt8]? {
+        // Lines without surrounding blanks or CR; blank lines at either end dropped.
+        var lines: [Slice<UnsafeBufferPointer<UInt8>>] = []
+        var start = 0
+        for index in 0...bytes.count where index == bytes.count || bytes[index] == 10 {
+            var lower = start, upper = index
+            while lower < upper, bytes[lower] == 32 || bytes[lower] == 9 { lower += 1 }
+            while upper > lower, bytes[upper - 1] == 32 || bytes[upper - 1] == 9 || bytes[upper - 1] == 13 { upper -= 1 }
+            lines.append(bytes[lower..<upper])
+            start = index + 1
+        }
         while lines.first?.isEmpty == true { lines.removeFirst() }
         while lines.last?.isEmpty == true { lines.removeLast() }
-        guard lines.count >= 3, lines.first == "-----BEGIN PGP \(label)-----",
-              lines.last == "-----END PGP \(label)-----" else { return nil }
-        var body = Array(lines[1..<(lines.count - 1)])
+        guard lines.count >= 3, lines[0].elementsEqual("-----BEGIN PGP \(label)-----".utf8),
+              lines[lines.count - 1].elementsEqual("-----END PGP \(label)-----".utf8) else { return nil }
+        var body = lines[1..<(lines.count - 1)]
         // Armor headers ("Key: value") end at the first blank line.
-        if let blank = body.firstIndex(of: "") {
-            guard body[..<blank].allSatisfy({ $0.contains(": ") }) else { return nil }
-            body.removeSubrange(...blank)
+        if let blank = body.firstIndex(where: \.isEmpty) {
+            guard body[..<blank].allSatisfy({ line in line.firstRange(of: ": ".utf8) != nil }) else { return nil }
+            body = body[(blank + 1)...]
         }
-        var checksum: String?
-        if let last = body.last, last.hasPrefix("=") {
-            checksum = String(last.dropFirst())
-            body.removeLast()
+        var checksum: Slice<UnsafeBufferPointer<UInt8>>?
+        if let last = body.last, last.first == UInt8(ascii: "=") {
+            checksum = last.dropFirst()
+            body = body.dropLast()
         }
-        let base64 = body.joined()
-        guard !base64.isEmpty, base64.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+/=".contains($0)) }),
-              let data = Data(base64Encoded: base64) else { return nil }
-        let bytes = [UInt8](data)
+        guard !body.isEmpty, let data = Base64.decode(body) else { return nil }
         if let checksum {
-            guard let crcData = Data(base64Encoded: checksum), crcData.count == 3 else { return nil }
-            let expected = UInt32(crcData[0]) << 16 | UInt32(crcData[1]) << 8 | UInt32(crcData[2])
-            guard crc24(bytes) == expected else { return nil }
+            guard let crc = Base64.decode([checksum][...]), crc.count == 3 else { return nil }
+            let expected = UInt32(crc[0]) << 16 | UInt32(crc[1]) << 8 | UInt32(crc[2])
+            guard crc24(data) == expected else { return nil }
         }
-        return bytes
+        return data
     }
 
     /// An uppercase fingerprint without spaces, or nil unless it is 40 (v4) or 64 (v5/v6) hex digits.
@@ -65,5 +75,54 @@ public enum OpenPGPArmor {
             }
         }
         return crc & 0xFFFFFF
+    }
+}
+
+/// Strict standard base64 over byte lines (no whitespace inside lines, `=` padding only at the end).
+enum Base64 {
+    private static let table: [UInt8] = {
+        var table = [UInt8](repeating: 0xFF, count: 256)
+        for (index, char) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
+            table[Int(char)] = UInt8(index)
+        }
+        return table
+    }()
+
+    static func decode<Lines: Collection>(_ lines: Lines) -> [UInt8]? where Lines.Element: Collection, Lines.Element.Element == UInt8 {
+        var out: [UInt8] = []
+        out.reserveCapacity(lines.reduce(0) { $0 + $1.count } * 3 / 4)
+        var accumulator: UInt32 = 0
+        var count = 0
+        var padding = 0
+        for line in lines {
+            for byte in line {
+                if byte == UInt8(ascii: "=") {
+                    padding += 1
+                    continue
+                }
+                let value = table[Int(byte)]
+                guard value != 0xFF, padding == 0 else { return nil }
+                accumulator = accumulator << 6 | UInt32(value)
+                count += 1
+                if count == 4 {
+                    out.append(UInt8(truncatingIfNeeded: accumulator >> 16))
+                    out.append(UInt8(truncatingIfNeeded: accumulator >> 8))
+                    out.append(UInt8(truncatingIfNeeded: accumulator))
+                    accumulator = 0
+                    count = 0
+                }
+            }
+        }
+        guard padding <= 2, (count + padding) % 4 == 0 || count == 0 && padding == 0 else { return nil }
+        switch count {
+        case 0: return padding == 0 ? out : nil
+        case 2:
+            out.append(UInt8(truncatingIfNeeded: accumulator >> 4))
+        case 3:
+            out.append(UInt8(truncatingIfNeeded: accumulator >> 10))
+            out.append(UInt8(truncatingIfNeeded: accumulator >> 2))
+        default: return nil
+        }
+        return out
     }
 }

@@ -34,8 +34,10 @@ extension VersionFile {
 
     /// The lines of an armored message without carriage returns or trailing blank lines.
     static func armorLines(_ armored: String) -> [Substring] {
-        // Any line end counts: "\r\n" is one Character in Swift and would not match "\n".
-        var lines = armored.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+        // Split on bytes (fast); "\r\n" line ends lose their "\r" below.
+        var lines = armored.utf8.split(separator: 10, omittingEmptySubsequences: false).map { line -> Substring in
+            line.last == 13 ? Substring(line.dropLast()) : Substring(line)
+        }
         while let last = lines.last, last.isEmpty { lines.removeLast() }
         return lines
     }

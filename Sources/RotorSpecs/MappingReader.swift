@@ -75,7 +75,7 @@ struct MappingReader {
             if required { sink.error(start, "\(what) is missing required field \"\(key)\"") }
             return nil
         }
-        guard case .scalar(let scalar) = value, value.null == nil else {
+        guard case .scalar(let scalar) = value, !YAMLScalar.isNull(scalar) else {
             sink.error(location(value), "field \"\(key)\" must be a string, found \(Self.kindName(value))")
             return nil
         }
@@ -85,7 +85,7 @@ struct MappingReader {
     /// An integer field within `range`.
     func int(_ key: String, in range: ClosedRange<Int>) -> Int? {
         guard let value = fields[key]?.value else { return nil }
-        guard case .scalar = value, let number = value.int else {
+        guard case .scalar(let scalar) = value, let number = YAMLScalar.int(scalar) else {
             sink.error(location(value), "field \"\(key)\" must be an integer, found \(Self.kindName(value))")
             return nil
         }
@@ -99,7 +99,7 @@ struct MappingReader {
     /// A boolean field.
     func bool(_ key: String) -> Bool? {
         guard let value = fields[key]?.value else { return nil }
-        guard case .scalar = value, let flag = value.bool else {
+        guard case .scalar(let scalar) = value, let flag = YAMLScalar.bool(scalar) else {
             sink.error(location(value), "field \"\(key)\" must be true or false, found \(Self.kindName(value))")
             return nil
         }
@@ -137,11 +137,11 @@ struct MappingReader {
         case .mapping: return "a mapping"
         case .sequence: return "a list"
         case .alias: return "an alias"
-        case .scalar:
-            if node.null != nil { return "null" }
-            if node.bool != nil { return "a boolean" }
-            if node.int != nil { return "an integer" }
-            if node.float != nil { return "a number" }
+        case .scalar(let scalar):
+            if YAMLScalar.isNull(scalar) { return "null" }
+            if YAMLScalar.bool(scalar) != nil { return "a boolean" }
+            if YAMLScalar.int(scalar) != nil { return "an integer" }
+            if scalar.style == .plain, Double(scalar.string) != nil { return "a number" }
             return "a string"
         }
     }

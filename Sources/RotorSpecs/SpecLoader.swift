@@ -15,10 +15,44 @@ public enum SpecLoader {
     /// The folders (and file) the loader reads.
     public static let specPrefixes = ["rotor.yaml", "policies", "secrets", "keys"]
 
-    /// Loads specs from `files`.
+    /// One file, parsed on its own (in parallel with the others).
+    private enum Parsed {
+        case config(RepoConfig?)
+        case policy(Policy?, stem: String)
+        case keyPolicy(KeyPolicy?, stem: String)
+        case secret(SecretSpec?, stem: String)
+        case key(ApiKeySpec?, stem: String)
+        case none
+    }
+
+    /// Parses one file by where it lives; no cross-file checks.
+    private static func parseOne(_ file: SourceFile, sink: DiagnosticSink) -> Parsed {
+        let path = file.path
+        if path == configPath {
+            return .config(loadDocument(file, kind: "Config", sink: sink).flatMap { loadConfig($0, sink: sink) })
+        } else if path.hasPrefix("policies/") {
+            guard let stem = yamlStem(path, depth: 2, sink: sink),
+                  let (top, kind) = loadDocument(file, kinds: ["Policy", "KeyPolicy"], sink: sink) else { return .none }
+            return kind == "KeyPolicy" ? .keyPolicy(loadKeyPolicy(top, sink: sink), stem: stem) : .policy(loadPolicy(top, sink: sink), stem: stem)
+        } else if path.hasPrefix("secrets/") {
+            guard let stem = yamlStem(path, depth: 3, sink: sink) else { return .none }
+            return .secret(loadDocument(file, kind: "Secret", sink: sink).flatMap { loadSecret($0, sink: sink) }, stem: stem)
+        } else if path.hasPrefix("keys/") {
+            guard let stem = yamlStem(path, depth: 3, sink: sink) else { return .none }
+            return .key(loadDocument(file, kind: "ApiKey", sink: sink).flatMap { loadApiKey($0, sink: sink) }, stem: stem)
+        }
+        return .none
+    }
+
+    /// Loads specs from `files`: every file is parsed in parallel, then cross-file rules are checked.
     ///
     /// - Returns: The desired state when there is no error, and every diagnostic (errors and warnings).
     public static func load(files: [SourceFile], revision: String?) -> (DesiredState?, [Diagnostic]) {
+        let sorted = files.sorted { $0.path < $1.path }
+        let parsed = ParallelMap.map(sorted) { file -> (Parsed, [Diagnostic]) in
+            let sink = DiagnosticSink()
+            return (parseOne(file, sink: sink), sink.diagnostics)
+        }
         let sink = DiagnosticSink()
         var config: RepoConfig?
         var policies: [String: Policy] = [:]
@@ -26,33 +60,26 @@ public enum SpecLoader {
         var keyPolicies: [String: KeyPolicy] = [:]
         var keys: [SecretID: ApiKeySpec] = [:]
         var sawConfig = false
-        for file in files.sorted(by: { $0.path < $1.path }) {
+        for (file, (result, problems)) in zip(sorted, parsed) {
+            problems.forEach(sink.add)
             let path = file.path
-            if path == configPath {
+            let project = path.split(separator: "/").dropFirst().first.map(String.init) ?? ""
+            switch result {
+            case .none:
+                continue
+            case .config(let loaded):
                 sawConfig = true
-                config = loadDocument(file, kind: "Config", sink: sink).flatMap { loadConfig($0, sink: sink) }
-            } else if path.hasPrefix("policies/") {
-                guard let name = yamlStem(path, depth: 2, sink: sink),
-                      let (top, kind) = loadDocument(file, kinds: ["Policy", "KeyPolicy"], sink: sink) else { continue }
-                let declared: (name: String, location: SourceLocation)?
-                if kind == "KeyPolicy" {
-                    let policy = loadKeyPolicy(top, sink: sink)
-                    declared = policy.map { ($0.name, $0.location) }
-                    if let policy, policy.name == name, policies[name] == nil, keyPolicies[name] == nil { keyPolicies[name] = policy }
-                } else {
-                    let policy = loadPolicy(top, sink: sink)
-                    declared = policy.map { ($0.name, $0.location) }
-                    if let policy, policy.name == name, policies[name] == nil, keyPolicies[name] == nil { policies[name] = policy }
-                }
-                if let declared, declared.name != name {
-                    sink.error(declared.location, "policy \"\(declared.name)\" must live in policies/\(declared.name).yaml, not \(path)")
-                } else if let declared, let other = policies[name]?.location ?? keyPolicies[name]?.location, other != declared.location {
-                    sink.error(declared.location, "policy \"\(name)\" is declared twice (also at \(other))")
-                }
-            } else if path.hasPrefix("secrets/") {
-                guard let stem = yamlStem(path, depth: 3, sink: sink) else { continue }
-                guard let spec = loadDocument(file, kind: "Secret", sink: sink).flatMap({ loadSecret($0, sink: sink) }) else { continue }
-                let project = path.split(separator: "/")[1]
+                config = loaded
+            case .policy(let policy, let stem):
+                guard let policy else { continue }
+                addPolicy(name: policy.name, location: policy.location, stem: stem, path: path, taken: policies[stem]?.location ?? keyPolicies[stem]?.location,
+                          sink: sink) { policies[stem] = policy }
+            case .keyPolicy(let policy, let stem):
+                guard let policy else { continue }
+                addPolicy(name: policy.name, location: policy.location, stem: stem, path: path, taken: policies[stem]?.location ?? keyPolicies[stem]?.location,
+                          sink: sink) { keyPolicies[stem] = policy }
+            case .secret(let spec, let stem):
+                guard let spec else { continue }
                 if spec.id.project != project || spec.id.name != stem {
                     sink.error(spec.location, "secret \(spec.id) must live in \(specPath(spec.id)), not \(path)")
                 } else if let other = secrets[spec.id] {
@@ -60,10 +87,8 @@ public enum SpecLoader {
                 } else {
                     secrets[spec.id] = spec
                 }
-            } else if path.hasPrefix("keys/") {
-                guard let stem = yamlStem(path, depth: 3, sink: sink),
-                      let key = loadDocument(file, kind: "ApiKey", sink: sink).flatMap({ loadApiKey($0, sink: sink) }) else { continue }
-                let project = path.split(separator: "/")[1]
+            case .key(let key, let stem):
+                guard let key else { continue }
                 if key.id.project != project || key.id.name != stem {
                     sink.error(key.location, "API key \(key.id) must live in \(ApiKeySpec.path(for: key.id)), not \(path)")
                 } else if let other = keys[key.id] {
@@ -88,6 +113,18 @@ public enum SpecLoader {
         guard let config, !sink.hasErrors else { return (nil, diagnostics) }
         return (DesiredState(config: config, policies: policies, secrets: secrets, revision: revision,
                              keyPolicies: keyPolicies, keys: keys), diagnostics)
+    }
+
+    /// Registers a policy unless its name or file clashes.
+    private static func addPolicy(name: String, location: SourceLocation, stem: String, path: String, taken: SourceLocation?,
+                                  sink: DiagnosticSink, add: () -> Void) {
+        if name != stem {
+            sink.error(location, "policy \"\(name)\" must live in policies/\(name).yaml, not \(path)")
+        } else if let taken {
+            sink.error(location, "policy \"\(name)\" is declared twice (also at \(taken))")
+        } else {
+            add()
+        }
     }
 
     /// Reads only `rotor.yaml` (for checking signatures commit by commit); nil when it does not validate.

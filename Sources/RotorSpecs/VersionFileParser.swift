@@ -10,26 +10,39 @@ public enum VersionFileParser {
     /// The folder rotor owns.
     public static let prefix = "versions"
 
-    /// Parses every version file; returns the files by secret and every problem found.
+    /// Parses every version file (in parallel); returns the files by secret and every problem found.
     public static func parse(files: [SourceFile]) -> ([SecretID: VersionFile], [Diagnostic]) {
-        let sink = DiagnosticSink()
+        let mine = files.filter { !KeyVersionFileParser.handles($0.path) }.sorted { $0.path < $1.path }
+        let parsed = ParallelMap.map(mine) { file -> (SecretID?, VersionFile?, [Diagnostic]) in
+            let sink = DiagnosticSink()
+            let (id, versionFile) = parseOne(file, sink: sink)
+            return (id, versionFile, sink.diagnostics)
+        }
         var result: [SecretID: VersionFile] = [:]
-        for file in files.sorted(by: { $0.path < $1.path }) where !KeyVersionFileParser.handles(file.path) {
+        var diagnostics: [Diagnostic] = []
+        for (id, versionFile, problems) in parsed {
+            if let id, let versionFile { result[id] = versionFile }
+            diagnostics += problems
+        }
+        return (result, diagnostics)
+    }
+
+    /// One file: the canonical fast path, else the YAML path with full diagnostics.
+    private static func parseOne(_ file: SourceFile, sink: DiagnosticSink) -> (SecretID?, VersionFile?) {
+        do {
             let parts = file.path.split(separator: "/").map(String.init)
             guard parts.count == 3, parts[2].hasSuffix(".yaml"),
                   let expected = SecretID(parsing: "\(parts[1])/\(parts[2].dropLast(5))") else {
                 sink.error(SourceLocation(path: file.path), "unexpected file under versions/ (rotor writes only versions/<project>/<name>.yaml)")
-                continue
+                return (nil, nil)
             }
-            if let versionFile = parse(file, sink: sink) {
-                if versionFile.secret != expected {
-                    sink.error(SourceLocation(path: file.path), "version file names secret \(versionFile.secret) but lives at \(file.path)")
-                } else {
-                    result[expected] = versionFile
-                }
+            guard let versionFile = CanonicalVersionFile.parse(file.bytes) ?? parse(file, sink: sink) else { return (nil, nil) }
+            if versionFile.secret != expected {
+                sink.error(SourceLocation(path: file.path), "version file names secret \(versionFile.secret) but lives at \(file.path)")
+                return (nil, nil)
             }
+            return (expected, versionFile)
         }
-        return (result, sink.diagnostics)
     }
 
     static func parse(_ file: SourceFile, sink: DiagnosticSink) -> VersionFile? {

@@ -24,7 +24,11 @@ enum YAMLDocument {
         }
         let root: Node?
         do {
-            var documents = try Yams.compose_all(yaml: text)
+            // The basic resolver tags every scalar as a string: Yams' default resolver runs a set of
+            // regular expressions on every scalar, which dominated loading large repositories.
+            // MappingReader types scalars itself (YAMLScalar), only where a field asks for it.
+            // The encoding is explicit: Yams' default reads the process environment on every call.
+            var documents = try Yams.compose_all(yaml: text, .basic, .default, .utf8)
             root = documents.next()
             if let error = documents.error { throw error }
             if root != nil, let second = documents.next() {

@@ -69,3 +69,25 @@ struct ValueTypesTests {
         #expect(text.range(of: "version: 2")!.lowerBound < text.range(of: "version: 1")!.lowerBound)
     }
 }
+
+@Suite("Armor decoding edge cases")
+struct ArmorEdgeTests {
+    func armor(_ body: String, crc: String? = nil) -> String {
+        "-----BEGIN PGP MESSAGE-----\n\n\(body)\n" + (crc.map { "=\($0)\n" } ?? "") + "-----END PGP MESSAGE-----\n"
+    }
+
+    @Test func acceptsCRLFAndAMatchingChecksum() {
+        let bytes: [UInt8] = [0x84, 0x5E, 0x03, 0x00]
+        let body = Data(bytes).base64EncodedString()
+        let crc = OpenPGPArmor.crc24(bytes)
+        let crcText = Data([UInt8(crc >> 16), UInt8((crc >> 8) & 0xFF), UInt8(crc & 0xFF)]).base64EncodedString()
+        #expect(OpenPGPArmor.isEncryptedMessage(armor(body, crc: crcText)))
+        #expect(OpenPGPArmor.isEncryptedMessage(armor(body, crc: crcText).replacingOccurrences(of: "\n", with: "\r\n")))
+        #expect(!OpenPGPArmor.isEncryptedMessage(armor(body, crc: "AAAA")))
+    }
+
+    @Test(arguments: ["hF4D=AAA", "hF4", "hF4DA", "hF4D AAA", "hF4D****", "===="])
+    func rejectsMalformedBase64(_ body: String) {
+        #expect(!OpenPGPArmor.isEncryptedMessage(armor(body)))
+    }
+}
