@@ -36,6 +36,10 @@ public struct GitError: Error, CustomStringConvertible, Sendable {
         code == GIT_EMODIFIED.rawValue || code == GIT_EEXISTS.rawValue
     }
 
+    /// True when a push was refused because the remote branch moved (`GIT_ENONFASTFORWARD`):
+    /// fetch, re-plan on the new head, and push again.
+    public var isNonFastForward: Bool { code == GIT_ENONFASTFORWARD.rawValue }
+
     /// The same error with `context` put in front of the message.
     func prefixed(_ context: String) -> GitError {
         GitError(code: code, function: function, message: "\(context): \(message)", errorClass: errorClass)
