@@ -30,6 +30,10 @@ let package = Package(
         .systemLibrary(name: "CGit2", path: "Sources/CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
         .target(name: "RotorGit", dependencies: ["CGit2"]),
         .systemLibrary(name: "CGPGME", path: "Sources/CGPGME", pkgConfig: "gpgme", providers: [.apt(["libgpgme-dev"])]),
+        // Native OpenPGP encryption to cv25519 recipients on swift-crypto: pure packet code, no gpgme.
+        .target(name: "RotorOpenPGP", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"), .product(name: "CryptoExtras", package: "swift-crypto"),
+        ]),
         .target(name: "RotorCrypto", dependencies: ["CGPGME", "RotorCore"]),
         // The imperative shell: loads git, plans, encrypts, commits, updates the store.
         .target(name: "RotorEngine", dependencies: [
@@ -42,6 +46,7 @@ let package = Package(
         .target(name: "RotorTesting", dependencies: ["RotorEngine", "RotorCrypto", "RotorGit"]),
         .testTarget(name: "RotorCoreTests", dependencies: ["RotorCore"], exclude: ["Golden"]),
         .testTarget(name: "RotorGitTests", dependencies: ["RotorGit"]),
+        .testTarget(name: "RotorOpenPGPTests", dependencies: ["RotorOpenPGP"]),
         .testTarget(name: "RotorCryptoTests", dependencies: ["RotorCrypto"]),
         .testTarget(name: "RotorEngineTests", dependencies: ["RotorEngine", "RotorStore", "RotorTesting"]),
         .testTarget(name: "RotorCLITests", dependencies: ["RotorTesting"]),
