@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "RotorOpenPGP", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"), .product(name: "CryptoExtras", package: "swift-crypto"),
         ]),
-        .target(name: "RotorCrypto", dependencies: ["CGPGME", "RotorCore"]),
+        .target(name: "RotorCrypto", dependencies: ["CGPGME", "RotorCore", "RotorOpenPGP"]),
         // The imperative shell: loads git, plans, encrypts, commits, updates the store.
         .target(name: "RotorEngine", dependencies: [
             "RotorCore", "RotorSpecs", "RotorStore", "RotorGit", "RotorCrypto", .product(name: "Crypto", package: "swift-crypto"),
@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "RotorCoreTests", dependencies: ["RotorCore"], exclude: ["Golden"]),
         .testTarget(name: "RotorGitTests", dependencies: ["RotorGit"]),
         .testTarget(name: "RotorOpenPGPTests", dependencies: ["RotorOpenPGP"]),
-        .testTarget(name: "RotorCryptoTests", dependencies: ["RotorCrypto"]),
+        .testTarget(name: "RotorCryptoTests", dependencies: ["RotorCrypto", "RotorOpenPGP"]),
         .testTarget(name: "RotorEngineTests", dependencies: ["RotorEngine", "RotorStore", "RotorTesting"]),
         .testTarget(name: "RotorCLITests", dependencies: ["RotorTesting"]),
         .testTarget(name: "RotorSpecsTests", dependencies: ["RotorSpecs"]),
