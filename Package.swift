@@ -8,6 +8,7 @@ let package = Package(
     name: "rotor",
     products: [
         .executable(name: "rotor", targets: ["rotor"]),
+        .executable(name: "rotor-bench", targets: ["rotor-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -41,6 +42,10 @@ let package = Package(
         ]),
         .executableTarget(name: "rotor", dependencies: [
             "RotorEngine", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // Encryption throughput: native OpenPGP vs gpgme, on a throwaway keyring.
+        .executableTarget(name: "rotor-bench", dependencies: [
+            "RotorCrypto", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Test support: throwaway keyrings, repositories and a runner for the rotor binary.
         .target(name: "RotorTesting", dependencies: ["RotorEngine", "RotorCrypto", "RotorGit"]),
