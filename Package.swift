@@ -8,6 +8,7 @@ let package = Package(
     name: "rotor",
     products: [
         .executable(name: "rotor", targets: ["rotor"]),
+        .executable(name: "rotor-bench", targets: ["rotor-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -30,7 +31,11 @@ let package = Package(
         .systemLibrary(name: "CGit2", path: "Sources/CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
         .target(name: "RotorGit", dependencies: ["CGit2"]),
         .systemLibrary(name: "CGPGME", path: "Sources/CGPGME", pkgConfig: "gpgme", providers: [.apt(["libgpgme-dev"])]),
-        .target(name: "RotorCrypto", dependencies: ["CGPGME", "RotorCore"]),
+        // Native OpenPGP encryption to cv25519 recipients on swift-crypto: pure packet code, no gpgme.
+        .target(name: "RotorOpenPGP", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"), .product(name: "CryptoExtras", package: "swift-crypto"),
+        ]),
+        .target(name: "RotorCrypto", dependencies: ["CGPGME", "RotorCore", "RotorOpenPGP"]),
         // The imperative shell: loads git, plans, encrypts, commits, updates the store.
         .target(name: "RotorEngine", dependencies: [
             "RotorCore", "RotorSpecs", "RotorStore", "RotorGit", "RotorCrypto", .product(name: "Crypto", package: "swift-crypto"),
@@ -38,11 +43,16 @@ let package = Package(
         .executableTarget(name: "rotor", dependencies: [
             "RotorEngine", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Encryption throughput: native OpenPGP vs gpgme, on a throwaway keyring.
+        .executableTarget(name: "rotor-bench", dependencies: [
+            "RotorCrypto", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         // Test support: throwaway keyrings, repositories and a runner for the rotor binary.
         .target(name: "RotorTesting", dependencies: ["RotorEngine", "RotorCrypto", "RotorGit"]),
         .testTarget(name: "RotorCoreTests", dependencies: ["RotorCore"], exclude: ["Golden"]),
         .testTarget(name: "RotorGitTests", dependencies: ["RotorGit"]),
-        .testTarget(name: "RotorCryptoTests", dependencies: ["RotorCrypto"]),
+        .testTarget(name: "RotorOpenPGPTests", dependencies: ["RotorOpenPGP"]),
+        .testTarget(name: "RotorCryptoTests", dependencies: ["RotorCrypto", "RotorOpenPGP"]),
         .testTarget(name: "RotorEngineTests", dependencies: ["RotorEngine", "RotorStore", "RotorTesting"]),
         .testTarget(name: "RotorCLITests", dependencies: ["RotorTesting"]),
         .testTarget(name: "RotorSpecsTests", dependencies: ["RotorSpecs"]),

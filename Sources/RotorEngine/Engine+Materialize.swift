@@ -118,7 +118,8 @@ extension Engine {
         }
     }
 
-    /// Encrypts one fresh value per create/rotate action, in action order, in parallel gpg contexts.
+    /// Encrypts one fresh value per create/rotate action, in action order: natively for cv25519
+    /// recipients, else in parallel gpg contexts (`Encryptor`).
     /// For API keys it also returns the key's hash and hint; the key itself never leaves memory.
     private func encryptValues(for actions: [PlanAction], desired: DesiredState, snapshot: Snapshot) throws -> ([String], [KeyMaterial?]) {
         guard !actions.isEmpty else { return ([], []) }
@@ -147,8 +148,7 @@ extension Engine {
                 plaintexts.append(ValueGenerator.generate(desired.generator(for: spec)))
             }
         }
-        let pool = GPGEncryptionPool(homeDirectory: gpgHome)
-        return (try pool.encrypt(plaintexts, to: desired.config.recipients), materials)
+        return (try Encryptor(homeDirectory: gpgHome).encrypt(plaintexts, to: desired.config.recipients), materials)
     }
 
     /// Makes sure every recipient's public key is in the keyring, importing `recipients/<FPR>.asc` from the repository when missing.

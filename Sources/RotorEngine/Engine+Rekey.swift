@@ -45,7 +45,7 @@ extension Engine {
         } catch let error as GPGError {
             throw EngineError("cannot decrypt every live version, so nothing was changed: \(error.message)")
         }
-        let ciphertexts = try pool.encrypt(plaintexts, to: desired.config.recipients)
+        let ciphertexts = try Encryptor(homeDirectory: gpgHome).encrypt(plaintexts, to: desired.config.recipients)
         var files = snapshot.versionFiles
         var keyFiles = snapshot.keyFiles
         for ((id, versionID, _, _), ciphertext) in zip(keyTargets, ciphertexts.dropFirst(targets.count)) {

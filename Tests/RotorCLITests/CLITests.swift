@@ -55,6 +55,31 @@ struct CLITests {
         #expect(status.stdout.contains("2027-02-06T00:00:00Z"))
     }
 
+    @Test func applyEncryptsNativelyUnlessRotorNativePGPIs0() throws {
+        // Given the same repository twice, applied by the binary with and without ROTOR_NATIVE_PGP=0
+        for (switchValue, expectNative) in [("1", true), ("0", false)] {
+            let repo = try SecretsRepoFixture()
+            let env = ["GNUPGHOME": repo.keyring.path, "ROTOR_NATIVE_PGP": switchValue]
+            let apply = try Shell.run(Shell.rotorExecutable, ["apply", "--repo", repo.root, "--state", repo.statePath,
+                                                              "--at", "2026-12-01T00:00:00Z"], environment: env)
+            #expect(apply.status == 0, "\(apply.stderr)")
+            // Then the value is written by the native encryptor (new-format PKESK, 0xC1) or by gpg
+            // (old-format, 0x84), and gpg decrypts it either way
+            let text = try String(contentsOfFile: repo.root + "/versions/payments/db-password.yaml", encoding: .utf8)
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let begin = lines.firstIndex(of: "-----BEGIN PGP MESSAGE-----"), let end = lines.firstIndex(of: "-----END PGP MESSAGE-----") else {
+                Issue.record("no armored value in the version file")
+                continue
+            }
+            let armored = lines[begin...end].joined(separator: "\n") + "\n"
+            let base64 = lines[(begin + 1)..<end].filter { !$0.isEmpty && !$0.hasPrefix("=") }.joined()
+            #expect((Data(base64Encoded: base64)?.first == 0xC1) == expectNative, "ROTOR_NATIVE_PGP=\(switchValue)")
+            let decrypted = try Shell.run("gpg", ["--homedir", repo.keyring.path, "--batch", "--quiet", "--decrypt"], input: Array(armored.utf8))
+            #expect(decrypted.status == 0, "\(decrypted.stderr)")
+            #expect(decrypted.stdout.count == 32)
+        }
+    }
+
     @Test func validationErrorsNameFileLineColumnAndExit1() throws {
         let repo = try SecretsRepoFixture()
         try repo.commit(["secrets/payments/bad.yaml": "apiVersion: rotor.dev/v1\nkind: Secret\nmetadata:\n  project: payments\n  name: bad\nspec:\n  policy: database-credentials\n  rotate: yes\n",

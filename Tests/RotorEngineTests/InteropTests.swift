@@ -19,6 +19,35 @@ struct InteropTests {
         #expect(decrypted.status == 0, "\(decrypted.stderr)")
         let viaRotor = try engine.get(db, version: nil, now: t0)
         #expect(decrypted.stdoutBytes == viaRotor.withUnsafeBytes { Array($0) })
+        // The fixture's key is ed25519 + cv25519, so apply used the native encryptor.
+        #expect(Self.isNativeMessage(armored))
+    }
+
+    @Test func applyAndRekeyWriteNativeMessagesThatGpgDecrypts() throws {
+        // Given a repository with an API key and a secret, applied and then rekeyed to a second person
+        let repo = try SecretsRepoFixture()
+        try repo.commit(["policies/partner-keys.yaml": SecretsRepoFixture.keyPolicy(),
+                         "keys/payments/partner.yaml": SecretsRepoFixture.apiKey(project: "payments", name: "partner")])
+        let engine = try repo.engine()
+        _ = try engine.apply(now: t0)
+        let newcomer = try TestKeyring(userID: "newcomer <n@x.invalid>")
+        try repo.commit(["rotor.yaml": Scaffold.config(recipients: [repo.keyring.fingerprint, newcomer.fingerprint]),
+                         "recipients/\(newcomer.fingerprint).asc": try newcomer.publicKey()])
+        _ = try engine.rekey(now: t0.addingTimeInterval(60), dryRun: false)
+        // Then every value in git is a native message, and both people's gpg decrypt it to what rotor reads
+        let files = ["versions/payments/db-password.yaml", "versions/keys/payments/partner.yaml"]
+        let secret = try engine.get(db, version: nil, now: t0.addingTimeInterval(60)).withUnsafeBytes { Array($0) }
+        for file in files {
+            let text = try String(contentsOfFile: repo.root + "/" + file, encoding: .utf8)
+            let armored = try #require(Self.firstArmor(in: text), "\(file)")
+            #expect(Self.isNativeMessage(armored), "\(file)")
+            for home in [repo.keyring.path, newcomer.path] {
+                let out = try Shell.run("gpg", ["--homedir", home, "--batch", "--quiet", "--status-fd", "2", "--decrypt"], input: Array(armored.utf8))
+                #expect(out.status == 0 && out.stderr.contains("GOODMDC"), "\(file): \(out.stderr)")
+                if file.hasPrefix("versions/payments") { #expect(out.stdoutBytes == secret) }
+                else { #expect(String(decoding: out.stdoutBytes, as: UTF8.self).hasPrefix("rk_sec_")) }
+            }
+        }
     }
 
     @Test func rotorAcceptsAValueEncryptedByGpg() throws {
@@ -56,6 +85,12 @@ struct InteropTests {
         #expect(changed == "versions/payments/db-password.yaml\n")
         #expect(try repo.git(["status", "--porcelain"]) == "")
         #expect(result.commit?.hex == (try repo.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)))
+    }
+
+    /// True when the first packet is a new-format PKESK (0xC1): rotor's native encryptor. gpg
+    /// writes old-format session-key packets (0x84 / 0x85).
+    static func isNativeMessage(_ armored: String) -> Bool {
+        OpenPGPArmor.dearmor(armored, label: "MESSAGE")?.first == 0xC1
     }
 
     static func firstArmor(in text: String) -> String? {

@@ -1,0 +1,52 @@
+import Foundation
+
+/// ASCII armor for binary OpenPGP messages (RFC 4880 section 6): the BEGIN line, a blank line,
+/// base64 in 64-character lines, `=` and the CRC-24 in base64, the END line. Lines end in `\n`,
+/// like gpgme's own armored output.
+public enum OpenPGPArmorWriter {
+    /// Armors `bytes` as a `PGP MESSAGE`.
+    public static func message(_ bytes: [UInt8]) -> String {
+        armor(bytes, label: "MESSAGE")
+    }
+
+    /// Armors `bytes` with `-----BEGIN PGP <label>-----`.
+    public static func armor(_ bytes: [UInt8], label: String) -> String {
+        let encoded = Array(Data(bytes).base64EncodedString().utf8)
+        var out: [UInt8] = Array("-----BEGIN PGP \(label)-----\n\n".utf8)
+        out.reserveCapacity(encoded.count + encoded.count / 64 + 80)
+        var start = 0
+        while start < encoded.count {
+            let end = min(start + 64, encoded.count)
+            out.append(contentsOf: encoded[start..<end])
+            out.append(UInt8(ascii: "\n"))
+            start = end
+        }
+        let crc = checksum(bytes)
+        let crcBytes = Data([UInt8(crc >> 16 & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc & 0xFF)])
+        out.append(UInt8(ascii: "="))
+        out.append(contentsOf: Array(crcBytes.base64EncodedString().utf8))
+        out.append(contentsOf: Array("\n-----END PGP \(label)-----\n".utf8))
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The CRC-24 of RFC 4880 section 6.1 (init 0xB704CE, polynomial 0x1864CFB), table-driven.
+    public static func checksum(_ bytes: [UInt8]) -> UInt32 {
+        var crc: UInt32 = 0xB704CE
+        bytes.withUnsafeBufferPointer { buffer in
+            for byte in buffer {
+                crc = (crc << 8) ^ table[Int((crc >> 16 ^ UInt32(byte)) & 0xFF)]
+            }
+        }
+        return crc & 0xFF_FFFF
+    }
+
+    /// `table[i]` is the CRC register after shifting byte `i` through the polynomial.
+    private static let table: [UInt32] = (0..<256).map { index in
+        var crc = UInt32(index) << 16
+        for _ in 0..<8 {
+            crc <<= 1
+            if crc & 0x100_0000 != 0 { crc ^= 0x1864CFB }
+        }
+        return crc & 0xFF_FFFF
+    }
+}

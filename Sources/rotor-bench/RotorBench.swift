@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `rotor-bench`: throughput measurements that do not belong in unit tests.
+@main
+struct RotorBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rotor-bench",
+        abstract: "Measures rotor's building blocks on throwaway data.",
+        subcommands: [EncryptBenchmark.self]
+    )
+}
