@@ -8,8 +8,25 @@ public enum RFC3339 {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = civilDate(fromDays: days)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", year, month, day,
-                      Int(secondOfDay / 3_600), Int(secondOfDay % 3_600 / 60), Int(secondOfDay % 60))
+        // Digits by hand: String(format:) goes through Foundation's formatter and showed up in profiles.
+        var out: [UInt8] = []
+        out.reserveCapacity(20)
+        func append(_ value: Int, width: Int) {
+            var digits = [UInt8](repeating: UInt8(ascii: "0"), count: width)
+            var rest = abs(value)
+            for index in stride(from: width - 1, through: 0, by: -1) {
+                digits[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            }
+            out += digits
+        }
+        append(year, width: 4); out.append(UInt8(ascii: "-"))
+        append(month, width: 2); out.append(UInt8(ascii: "-"))
+        append(day, width: 2); out.append(UInt8(ascii: "T"))
+        append(Int(secondOfDay / 3_600), width: 2); out.append(UInt8(ascii: ":"))
+        append(Int(secondOfDay % 3_600 / 60), width: 2); out.append(UInt8(ascii: ":"))
+        append(Int(secondOfDay % 60), width: 2); out.append(UInt8(ascii: "Z"))
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`; nil otherwise.

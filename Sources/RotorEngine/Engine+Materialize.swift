@@ -187,7 +187,7 @@ struct KeyMaterial {
 public enum ApiKeyHash {
     /// `sha256:<hex>` of a key's bytes.
     public static func of(_ bytes: [UInt8]) -> String {
-        "sha256:" + SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        "sha256:" + HexEncoding.lowercase(SHA256.hash(data: bytes))
     }
 
     /// Compares two hashes without an early exit, so timing says nothing about where they differ.

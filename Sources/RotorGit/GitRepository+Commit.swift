@@ -28,6 +28,28 @@ extension GitRepository {
     public func commit(changes: [String: [UInt8]?], parent: ObjectID?, ref: String, message: String,
                        author: GitSignature, committer: GitSignature,
                        sign: (([UInt8]) throws -> String)? = nil) throws -> ObjectID {
+        let text = message.hasSuffix("\n") ? message : message + "\n"
+        let commitID: ObjectID
+        if changes.count >= Self.packThreshold {
+            // Many files: write every new object into one pack instead of a loose file each.
+            let scratch = try GitRepository.open(at: gitDirectory)
+            commitID = try scratch.writingOnePack {
+                try scratch.writeCommit(changes: changes, parent: parent, message: text, author: author, committer: committer, sign: sign)
+            }
+            try refreshObjectDatabase()
+        } else {
+            commitID = try writeCommit(changes: changes, parent: parent, message: text, author: author, committer: committer, sign: sign)
+        }
+        try advance(ref: ref, from: parent, to: commitID, reflog: "commit: " + Self.subject(of: text))
+        return commitID
+    }
+
+    /// From this many changed files on, a commit's objects are written as one pack file.
+    static let packThreshold = 64
+
+    /// Writes the blobs, trees and commit object (no ref moves).
+    private func writeCommit(changes: [String: [UInt8]?], parent: ObjectID?, message text: String, author: GitSignature,
+                             committer: GitSignature, sign: (([UInt8]) throws -> String)?) throws -> ObjectID {
         let plan = try TreeChanges(changes)
         let rootTree: git_oid?
         if let parent {
@@ -36,8 +58,7 @@ extension GitRepository {
             rootTree = try writeTree(base: nil, changes: plan, isRoot: true)
         }
         guard let treeID = rootTree else { throw GitError.unexpectedNull("git_treebuilder_write") }
-        let text = message.hasSuffix("\n") ? message : message + "\n"
-        let commitID = try withTree(treeID) { tree in
+        return try withTree(treeID) { tree in
             try author.withGitSignature { authorSig in
                 try committer.withGitSignature { committerSig in
                     if let sign {
@@ -48,8 +69,6 @@ extension GitRepository {
                 }
             }
         }
-        try advance(ref: ref, from: parent, to: commitID, reflog: "commit: " + Self.subject(of: text))
-        return commitID
     }
 
     /// Writes the new tree for one directory: `base` (may be nil) with `changes` applied.

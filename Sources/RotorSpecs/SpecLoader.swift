@@ -217,6 +217,6 @@ public enum SpecLoader {
     /// `sha256:<hex>` of a canonical armored value.
     public static func digest(ofArmored armored: String) -> String {
         let canonical = VersionFile.canonicalArmor(armored)
-        return "sha256:" + SHA256.hash(data: Data(canonical.utf8)).map { String(format: "%02x", $0) }.joined()
+        return "sha256:" + HexEncoding.lowercase(SHA256.hash(data: Data(canonical.utf8)))
     }
 }

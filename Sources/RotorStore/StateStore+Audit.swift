@@ -25,7 +25,7 @@ extension StateStore {
 
     static func chainHash(prev: String, seq: Int64, at: String, action: String, actor: String, target: String, metadata: String) -> String {
         let fields = [prev, String(seq), at, action, actor, target, metadata].map { "\($0.utf8.count):\($0)" }.joined()
-        return SHA256.hash(data: Data(fields.utf8)).map { String(format: "%02x", $0) }.joined()
+        return HexEncoding.lowercase(SHA256.hash(data: Data(fields.utf8)))
     }
 
     static func canonicalJSON(_ metadata: [String: String]) -> String {

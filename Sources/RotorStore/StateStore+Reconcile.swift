@@ -173,7 +173,7 @@ extension StateStore {
     /// Writes one outbox event; its id is derived from (type, version), so a second write is a no-op.
     func emit(_ db: Database, _ type: EventType, secret: SecretID, versionID: String, versionNumber: Int,
               data: [String: JSONValue], consumers: [Consumer], at: Date, idField: String = "secret_id") throws -> Bool {
-        let digest = SHA256.hash(data: Data("\(type.rawValue):\(versionID)".utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+        let digest = HexEncoding.lowercase(SHA256.hash(data: Data("\(type.rawValue):\(versionID)".utf8)).prefix(16))
         let eventID = "evt_\(digest)"
         var fullData = data
         fullData[idField] = .string(secret.description)

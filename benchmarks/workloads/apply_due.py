@@ -1,5 +1,5 @@
 """Workload 2: apply rotating N due secrets to two recipients, against pass, sops and gpgme alone."""
-import os, subprocess, time
+import json, os, subprocess, time
 from support import generate_repo, sh, sops_binary, timed
 
 TITLE = "Apply rotating due secrets (generate, encrypt to 2 recipients, commit, store)"
@@ -43,8 +43,8 @@ def run(env):
 
     notes = []
     if os.access(env.bench, os.X_OK):
-        out = sh([env.bench, "encrypt", "--count", str(count), "--recipients", "2", "--mode", "gpgme-seq"], env=env.env)
-        seconds = float(out.strip().splitlines()[-1].split()[-1])
+        out = sh([env.bench, "encrypt", "--count", str(count), "--recipients", "2", "--mode", "gpgme-seq", "--json"], env=env.env)
+        seconds = json.loads(out)["results"][0]["totalSeconds"]
         rows.append({"tool": "gpgme alone (sequential)", "items": count, "seconds": seconds})
     else:
         notes.append("gpgme-alone baseline skipped: rotor-bench is not built")
