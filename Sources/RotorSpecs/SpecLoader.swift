@@ -57,6 +57,7 @@ public enum SpecLoader {
         }
         if let config {
             resolvePolicies(config: config, policies: policies, secrets: &secrets, sink: sink)
+            addWebhookSigningSecrets(policies: &policies, secrets: &secrets, sink: sink)
         }
         let diagnostics = sink.diagnostics.sorted { $0.location < $1.location }
         guard let config, !sink.hasErrors else { return (nil, diagnostics) }

@@ -28,7 +28,7 @@ struct SafetyTests {
         let repo = try SecretsRepoFixture()
         let before = try fingerprint(repo)
         let plan = try repo.engine().plan(now: t0)
-        #expect(plan.actions.map(\.kind) == [.create])
+        #expect(plan.actions.map(\.kind) == [.create, .create])
         #expect(!FileManager.default.fileExists(atPath: repo.statePath))
         #expect(try fingerprint(repo) == before)
     }
