@@ -60,6 +60,7 @@ extension Engine {
             let signature = GitSignature(name: identity.name, email: identity.email, time: now)
             commit = try repository.commit(changes: materialized.changes, parent: head, ref: branch,
                                            message: Self.commitMessage(plan), author: signature, committer: signature)
+            FaultPoint.afterCommit.trigger()
         }
         let summary = try store.reconcile(files: files, desired: desired, revision: (commit ?? head).hex, now: now,
                                           actor: forced.isEmpty ? "rotor" : actor,
