@@ -20,8 +20,7 @@ extension Engine {
         let snapshot = try snapshot()
         let store = try openStore(snapshot: snapshot, desired: snapshot.desired, now: clock.now())
         let keys = GPGSigningKeys(files: snapshot.versionFiles, gpgHome: gpgHome)
-        var options = options
-        options.actor = actor
+        // Endpoint changes the worker makes (a 410 disabling one) are audited as rotor's, whoever runs it.
         return WebhookWorker(store: store, keys: keys, clock: clock, wireClock: wireClock, options: options, jitter: jitter)
     }
 
