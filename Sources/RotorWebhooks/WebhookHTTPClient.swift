@@ -16,7 +16,12 @@ public final class WebhookHTTPClient: Sendable {
     static let maxResponseBytes = 64 * 1024
 
     /// Creates a client with its own connection pool; call ``shutdown()`` when done.
-    public init(connectTimeout: TimeInterval) {
+    ///
+    /// - Parameters:
+    ///   - connectTimeout: How long establishing a connection may take.
+    ///   - connectionsPerHost: How many connections one host may get at once (so requests
+    ///     never queue inside the pool while their timeout runs).
+    public init(connectTimeout: TimeInterval, connectionsPerHost: Int = 8) {
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
         configuration.timeout = .init(connect: .milliseconds(Int64(max(connectTimeout, 0.05) * 1_000)))
@@ -24,6 +29,7 @@ public final class WebhookHTTPClient: Sendable {
         // A refused connection is a failed attempt, retried on rotor's schedule and recorded;
         // AsyncHTTPClient's own reconnect loop would hide it for the whole connect timeout.
         configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(1, connectionsPerHost)
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 

@@ -47,7 +47,7 @@ public final class WebhookWorker: Sendable {
     public func runOnce(only: Set<String>? = nil) async throws -> DeliveryReport {
         let start = clock.now()
         let deadline = options.passTimeout.map { ContinuousClock.now + .milliseconds(Int64($0 * 1_000)) }
-        let http = WebhookHTTPClient(connectTimeout: min(options.requestTimeout, 10))
+        let http = WebhookHTTPClient(connectTimeout: min(options.requestTimeout, 10), connectionsPerHost: options.concurrency)
         do {
             let report = try await pass(dueBy: start, only: only, deadline: deadline, http: http)
             try await http.shutdown()
@@ -87,6 +87,9 @@ public final class WebhookWorker: Sendable {
                                                              limit: options.concurrency - inFlight, only: only,
                                                              ownerIsGone: ProcessLiveness.isGone)
                     if batch.isEmpty { exhausted = true }
+                    // Read the batch's signing keys here, one after another (gpg runs once per key),
+                    // rather than in the request tasks where they would contend for the provider's lock.
+                    for service in Set(batch.map(\.delivery.service)) { _ = try? keys.signingKeys(for: service, at: clock.now()) }
                     for claimed in batch {
                         group.addTask { try await self.attempt(claimed, http: http, deadline: deadline) }
                         inFlight += 1
