@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
     ],
     targets: [
         // Pure core: specs model, observed state, planner, plan. No I/O.
@@ -36,9 +38,18 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"), .product(name: "CryptoExtras", package: "swift-crypto"),
         ]),
         .target(name: "RotorCrypto", dependencies: ["CGPGME", "RotorCore", "RotorOpenPGP"]),
-        // The imperative shell: loads git, plans, encrypts, commits, updates the store.
+        // Webhook delivery: the job worker, Standard Webhooks signatures, retries, over AsyncHTTPClient.
+        .target(name: "RotorWebhooks", dependencies: [
+            "RotorCore", "RotorStore", "RotorCrypto",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // The imperative shell: loads git, plans, encrypts, commits, updates the store, delivers.
         .target(name: "RotorEngine", dependencies: [
-            "RotorCore", "RotorSpecs", "RotorStore", "RotorGit", "RotorCrypto", .product(name: "Crypto", package: "swift-crypto"),
+            "RotorCore", "RotorSpecs", "RotorStore", "RotorGit", "RotorCrypto", "RotorWebhooks",
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "rotor", dependencies: [
             "RotorEngine", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -48,7 +59,7 @@ let package = Package(
             "RotorCrypto", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Test support: throwaway keyrings, repositories and a runner for the rotor binary.
-        .target(name: "RotorTesting", dependencies: ["RotorEngine", "RotorCrypto", "RotorGit"]),
+        .target(name: "RotorTesting", dependencies: ["RotorEngine", "RotorCrypto", "RotorGit", "RotorWebhooks"]),
         .testTarget(name: "RotorCoreTests", dependencies: ["RotorCore"], exclude: ["Golden"]),
         .testTarget(name: "RotorGitTests", dependencies: ["RotorGit"]),
         .testTarget(name: "RotorOpenPGPTests", dependencies: ["RotorOpenPGP"]),
@@ -57,6 +68,7 @@ let package = Package(
         .testTarget(name: "RotorCLITests", dependencies: ["RotorTesting"]),
         .testTarget(name: "RotorSpecsTests", dependencies: ["RotorSpecs"]),
         .testTarget(name: "RotorStoreTests", dependencies: ["RotorStore"]),
+        .testTarget(name: "RotorWebhooksTests", dependencies: ["RotorWebhooks", "RotorEngine", "RotorStore", "RotorTesting"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -63,16 +63,20 @@ public struct GeneratorSpec: Hashable, Codable, Sendable, CustomStringConvertibl
     public var characters: String
     /// The name of the charset, for display (`alphanumeric`, or `custom`).
     public var charsetName: String
+    /// Text put before every generated value (`whsec_`, `sk_live_`); not counted in `length`
+    /// and adding no entropy.
+    public var prefix: String?
 
     /// The default: a 32-character alphanumeric password (~190 bits).
     public static let `default` = GeneratorSpec(kind: .password, length: 32)
 
     /// Creates a generator; `characters` defaults to alphanumeric.
-    public init(kind: Kind, length: Int, charsetName: String = "alphanumeric", characters: String? = nil) {
+    public init(kind: Kind, length: Int, charsetName: String = "alphanumeric", characters: String? = nil, prefix: String? = nil) {
         self.kind = kind
         self.length = length
         self.charsetName = charsetName
         self.characters = characters ?? Self.charsets[charsetName] ?? Self.charsets["alphanumeric"]!
+        self.prefix = prefix
     }
 
     /// Entropy of one generated value, in bits.
@@ -83,12 +87,13 @@ public struct GeneratorSpec: Hashable, Codable, Sendable, CustomStringConvertibl
         }
     }
 
-    /// `password, 32 chars (alphanumeric)`.
+    /// `password, 32 chars (alphanumeric)`; `base64, 32 bytes, prefix whsec_`.
     public var description: String {
+        let suffix = prefix.map { ", prefix \($0)" } ?? ""
         switch kind {
-        case .password: return "password, \(length) chars (\(charsetName))"
-        case .hex: return "hex, \(length) bytes"
-        case .base64: return "base64, \(length) bytes"
+        case .password: return "password, \(length) chars (\(charsetName))\(suffix)"
+        case .hex: return "hex, \(length) bytes\(suffix)"
+        case .base64: return "base64, \(length) bytes\(suffix)"
         }
     }
 }

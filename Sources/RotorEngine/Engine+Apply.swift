@@ -54,6 +54,7 @@ extension Engine {
         guard let branch = try repository.headBranch() else {
             throw EngineError("HEAD is detached: check out the branch rotor should commit to")
         }
+        try healInterruptedCheckout(head: head)
         let dirty = try repository.dirtyPaths(under: [VersionFileParser.prefix])
         guard dirty.isEmpty else {
             throw EngineError("versions/ has uncommitted changes (\(dirty.prefix(3).joined(separator: ", "))): rotor owns versions/; commit or discard them first")
@@ -84,6 +85,7 @@ extension Engine {
             commit = try repository.commit(changes: materialized.changes, parent: head, ref: branch,
                                            message: Self.commitMessage(plan), author: signature, committer: signature,
                                            sign: commitSigner(desired.config))
+            FaultPoint.afterCommit.trigger()
         }
         let summary = try store.reconcile(files: files, keyFiles: keyFiles, desired: desired, revision: (commit ?? head).hex, now: now,
                                           actor: forced.isEmpty && forcedKeys.isEmpty && revocations.isEmpty ? "rotor" : actor,
@@ -94,6 +96,24 @@ extension Engine {
             try repository.checkoutHead(paths: [VersionFileParser.prefix], force: true)
         }
         return ApplyResult(plan: plan, commit: commit, store: summary)
+    }
+
+    /// Finishes the checkout of a pass that committed and then stopped (a crash, a kill) before
+    /// checking out `versions/`.
+    ///
+    /// Such a pass leaves the index and work tree at its commit's parent, which would look like
+    /// uncommitted edits to `versions/` and block every later apply. It is recognised exactly:
+    /// HEAD is rotor's commit, the work tree matches the index, and the index under `versions/`
+    /// is HEAD's parent's. Anything else — real edits — is left for the dirty check to refuse.
+    func healInterruptedCheckout(head: ObjectID) throws {
+        let prefix = VersionFileParser.prefix
+        guard repository.workdir != nil, !(try repository.dirtyPaths(under: [prefix])).isEmpty,
+              try repository.dirtyPaths(under: [prefix], workTreeOnly: true).isEmpty else { return }
+        let info = try repository.commitInfo(head)
+        guard info.message.hasPrefix("rotor: "), let parent = info.parents.first else { return }
+        let parentBlobs = Dictionary(try repository.treeFiles(at: parent, under: [prefix]).map { ($0.path, $0.blob) }, uniquingKeysWith: { first, _ in first })
+        guard try repository.indexBlobs(under: [prefix]) == parentBlobs else { return }
+        try repository.checkoutHead(paths: [prefix], force: true)
     }
 
     /// Validates HEAD, then takes the store lock, re-reading HEAD if it moved meanwhile.

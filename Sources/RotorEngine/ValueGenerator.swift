@@ -7,8 +7,22 @@ import RotorCrypto
 /// `SystemRandomNumberGenerator` reads the kernel's CSPRNG (getrandom on Linux). Characters
 /// are drawn by rejection sampling, so every character of the set is equally likely.
 public enum ValueGenerator {
-    /// A fresh value for `spec`, in memory that is wiped when released.
+    /// A fresh value for `spec` (its prefix first), in memory that is wiped when released.
     public static func generate(_ spec: GeneratorSpec) -> SecretBytes {
+        let body = generateBody(spec)
+        guard let prefix = spec.prefix, !prefix.isEmpty else { return body }
+        let prefixBytes = Array(prefix.utf8)
+        let value = SecretBytes(count: prefixBytes.count + body.count)
+        value.withUnsafeMutableBytes { target in
+            target.copyBytes(from: prefixBytes)
+            body.withUnsafeBytes { source in
+                UnsafeMutableRawBufferPointer(rebasing: target[prefixBytes.count...]).copyMemory(from: source)
+            }
+        }
+        return value
+    }
+
+    private static func generateBody(_ spec: GeneratorSpec) -> SecretBytes {
         var rng = SystemRandomNumberGenerator()
         switch spec.kind {
         case .password:

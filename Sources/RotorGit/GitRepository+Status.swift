@@ -6,11 +6,12 @@ extension GitRepository {
     ///
     /// Prefixes are literal ("versions" covers "versions/a.yaml" but not "versions-old/a.yaml");
     /// an empty array means the whole work tree. A rename shows both paths.
+    /// With `workTreeOnly`, only differences between the index and the work tree count.
     /// - Throws: `GitError`, e.g. for a bare repository.
-    public func dirtyPaths(under prefixes: [String]) throws -> [String] {
+    public func dirtyPaths(under prefixes: [String], workTreeOnly: Bool = false) throws -> [String] {
         var options = git_status_options()
         try check(git_status_options_init(&options, UInt32(GIT_STATUS_OPTIONS_VERSION)), "git_status_options_init")
-        options.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR
+        options.show = workTreeOnly ? GIT_STATUS_SHOW_WORKDIR_ONLY : GIT_STATUS_SHOW_INDEX_AND_WORKDIR
         var flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED.rawValue
             | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS.rawValue
             | GIT_STATUS_OPT_EXCLUDE_SUBMODULES.rawValue

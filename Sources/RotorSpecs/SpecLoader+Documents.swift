@@ -70,7 +70,7 @@ extension SpecLoader {
                       gracePeriod: spec.duration("gracePeriod"), warnBefore: spec.duration("warnBefore"), generator: generator)
     }
 
-    static let generatorFields = ["type", "length", "charset", "characters"]
+    static let generatorFields = ["type", "length", "charset", "characters", "prefix"]
 
     /// A generator block: `type: password|hex|base64`, `length`, `charset` or `characters`.
     static func loadGenerator(_ reader: MappingReader, sink: DiagnosticSink) -> GeneratorSpec? {
@@ -95,6 +95,13 @@ extension SpecLoader {
                 return nil
             }
             generator = GeneratorSpec(kind: kind, length: length, charsetName: "custom", characters: characters)
+        }
+        if let prefix = reader.string("prefix") {
+            guard (1...32).contains(prefix.count), prefix.allSatisfy({ $0.isASCII && !$0.isWhitespace && !$0.isNewline && $0 != "\"" }) else {
+                sink.error(reader.location(of: "prefix"), "prefix must be 1 to 32 printable ASCII characters without spaces or quotes")
+                return nil
+            }
+            generator.prefix = prefix
         }
         if kind != .password, reader.has("charset") || reader.has("characters") {
             sink.error(reader.location(of: reader.has("charset") ? "charset" : "characters"), "charset and characters apply to password generators only")

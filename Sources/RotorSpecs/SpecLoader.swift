@@ -103,6 +103,7 @@ public enum SpecLoader {
         }
         if let config {
             resolvePolicies(config: config, policies: policies, secrets: &secrets, sink: sink)
+            addWebhookSigningSecrets(policies: &policies, secrets: &secrets, sink: sink)
         }
         for key in keys.values where keyPolicies[key.policy] == nil {
             let known = keyPolicies.keys.sorted().joined(separator: ", ")

@@ -1,4 +1,5 @@
-/// Every event rotor emits, one documented enum (the webhook issue delivers them; API keys add `key.*`).
+/// Every event rotor emits, one documented enum. Each is written to the `events` outbox and
+/// delivered as a signed webhook to every consumer of the secret (API keys add `key.*`).
 public enum EventType: String, Codable, Sendable, CaseIterable {
     /// Version 1 of a secret exists.
     case secretCreated = "secret.created"

@@ -145,8 +145,10 @@ extension StateStore {
                         data["old_key_expires_at"] = .string(RFC3339.format(end))
                     }
                 }
-                if try emit(db, type, secret: id, versionID: version.id, versionNumber: version.version, data: data,
-                            consumers: consumers, at: version.createdAt, idField: "key_id") { summary.events += 1 }
+                let written = try Self.emit(db, type, secret: id, versionID: version.id, versionNumber: version.version, data: data,
+                                            consumers: consumers, at: version.createdAt, now: now, idField: "key_id")
+                if written.event { summary.events += 1 }
+                summary.jobs += written.jobs
                 if !version.state.isValid {
                     try ended(db, id: id, versionID: version.id, number: version.version, revoked: version.state == .revoked,
                               reason: version.revokeReason, at: version.endedAt ?? now, actor: actor, revision: revision,
@@ -174,8 +176,10 @@ extension StateStore {
         try Self.appendAudit(db, at: at, action: type.rawValue, actor: actor, target: versionID, metadata: metadata)
         var data: [String: JSONValue] = [revoked ? "revoked_version" : "expired_version": .int(number)]
         if let reason { data["reason"] = .string(reason) }
-        if try emit(db, type, secret: id, versionID: versionID, versionNumber: number, data: data, consumers: consumers,
-                    at: at, idField: "key_id") { summary.events += 1 }
+        let written = try Self.emit(db, type, secret: id, versionID: versionID, versionNumber: number, data: data, consumers: consumers,
+                                    at: at, now: at, idField: "key_id")
+        if written.event { summary.events += 1 }
+        summary.jobs += written.jobs
     }
 
     private func syncKeyConsumers(_ db: Database, key: SecretID, consumers: [Consumer]) throws {

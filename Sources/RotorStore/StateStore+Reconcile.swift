@@ -15,11 +15,18 @@ public struct ReconcileSummary: Equatable, Sendable {
     public var deleted = 0
     /// Events written to the outbox.
     public var events = 0
+    /// Delivery jobs queued for those events (one per consumer with a webhook).
+    public var jobs = 0
 
     public init() {}
 
     /// Whether the store changed at all.
     public var changedAnything: Bool { adopted + updated + expired + deleted + events > 0 }
+
+    mutating func add(_ emitted: (event: Bool, jobs: Int)) {
+        events += emitted.event ? 1 : 0
+        jobs += emitted.jobs
+    }
 }
 
 extension StateStore {
@@ -27,8 +34,10 @@ extension StateStore {
     ///
     /// This is both apply's store step and crash recovery: versions git has and the store lacks
     /// are adopted, versions git no longer lists are expired (ciphertext dropped, row kept), and
-    /// every transition writes its audit row and outbox event. Event ids are derived from the
-    /// version and event type, so re-running after a crash never emits an event twice.
+    /// every transition writes its audit row and outbox event, and each event its delivery jobs
+    /// (one per consumer with a webhook), all in this one transaction. Event and job ids are
+    /// derived from the version, event type and service, so re-running after a crash never
+    /// emits an event or queues a delivery twice.
     ///
     /// - Parameters:
     ///   - files: The version files at `revision`.
@@ -55,7 +64,8 @@ extension StateStore {
             for id in files.keys.sorted() {
                 guard let file = files[id] else { continue }
                 let spec = desired?.secrets[id]
-                let consumers = spec?.consumers ?? []
+                // Without specs (they do not validate), the consumers the store last knew still hear about it.
+                let consumers = try spec?.consumers ?? Self.consumersOf(db, id.description)
                 try db.execute(sql: """
                     INSERT INTO secrets (id, project_id, name, policy, created_at) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT (id) DO UPDATE SET deleted_at = NULL, policy = COALESCE(excluded.policy, policy)
@@ -74,7 +84,9 @@ extension StateStore {
                     try Self.appendAudit(db, at: version.createdAt, action: type.rawValue, actor: version.createdBy,
                                          target: version.id, metadata: ["secret": id.description, "version": String(version.version),
                                                                         "reason": version.rotationReason, "commit": revision ?? ""])
-                    if try emit(db, type, secret: id, version: version, consumers: consumers, at: version.createdAt) { summary.events += 1 }
+                    let replaced = version.rotatedFrom.flatMap { number in file.versions.first { $0.version == number } }
+                    summary.add(try Self.emit(db, type, secret: id, version: version, replacedGraceEnd: replaced?.graceExpiresAt,
+                                              consumers: consumers, at: version.createdAt, now: now))
                 }
             }
             for (versionID, row) in known where !seenVersionIDs.contains(versionID) {
@@ -88,10 +100,11 @@ extension StateStore {
                 try Self.appendAudit(db, at: now, action: deleted ? "secret.deleted" : EventType.secretExpired.rawValue,
                                      actor: actor, target: versionID,
                                      metadata: ["secret": secretID, "version": String(row["version"] as Int), "commit": revision ?? ""])
-                let consumers = try consumersOf(db, secretID)
+                let consumers = try Self.consumersOf(db, secretID)
                 let version: Int = row["version"]
-                if try emit(db, deleted ? .secretDeleted : .secretExpired, secret: secret, versionID: versionID, versionNumber: version,
-                            data: ["expired_version": .int(version)], consumers: consumers, at: now) { summary.events += 1 }
+                summary.add(try Self.emit(db, deleted ? .secretDeleted : .secretExpired, secret: secret, versionID: versionID,
+                                          versionNumber: version, data: ["expired_version": .int(version)], consumers: consumers,
+                                          at: now, now: now))
             }
             for secretID in liveSecrets where SecretID(parsing: secretID).map({ files[$0] == nil }) ?? false {
                 try db.execute(sql: "UPDATE secrets SET deleted_at = ? WHERE id = ?", arguments: [at, secretID])
@@ -99,11 +112,11 @@ extension StateStore {
             }
             for warning in warnings {
                 guard let file = files[warning.secret], let version = file.versions.first(where: { $0.version == warning.version }) else { continue }
-                let consumers = desired?.secrets[warning.secret]?.consumers ?? []
+                let consumers = try desired?.secrets[warning.secret]?.consumers ?? Self.consumersOf(db, warning.secret.description)
                 var data: [String: JSONValue] = ["expiring_version": .int(version.version)]
                 if let expiry = version.graceExpiresAt { data["grace_expires_at"] = .string(RFC3339.format(expiry)) }
-                if try emit(db, .secretExpiring, secret: warning.secret, versionID: version.id, versionNumber: version.version,
-                            data: data, consumers: consumers, at: now) { summary.events += 1 }
+                summary.add(try Self.emit(db, .secretExpiring, secret: warning.secret, versionID: version.id,
+                                          versionNumber: version.version, data: data, consumers: consumers, at: now, now: now))
             }
             try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('revision', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                            arguments: [revision ?? ""])
@@ -155,39 +168,5 @@ extension StateStore {
                 ON CONFLICT (secret_id, service) DO UPDATE SET webhook_url = excluded.webhook_url
                 """, arguments: [secret.description, consumer.service, consumer.webhook])
         }
-    }
-
-    private func consumersOf(_ db: Database, _ secretID: String) throws -> [Consumer] {
-        try Row.fetchAll(db, sql: "SELECT service, webhook_url FROM secret_consumers WHERE secret_id = ? ORDER BY service",
-                         arguments: [secretID]).map { Consumer(service: $0["service"], webhook: $0["webhook_url"]) }
-    }
-
-    private func emit(_ db: Database, _ type: EventType, secret: SecretID, version: SecretVersion, consumers: [Consumer],
-                      at: Date) throws -> Bool {
-        var data: [String: JSONValue] = ["new_version": .int(version.version), "rotation_reason": .string(version.rotationReason)]
-        if let from = version.rotatedFrom { data["rotated_from"] = .int(from) }
-        return try emit(db, type, secret: secret, versionID: version.id, versionNumber: version.version, data: data,
-                        consumers: consumers, at: at)
-    }
-
-    /// Writes one outbox event; its id is derived from (type, version), so a second write is a no-op.
-    func emit(_ db: Database, _ type: EventType, secret: SecretID, versionID: String, versionNumber: Int,
-              data: [String: JSONValue], consumers: [Consumer], at: Date, idField: String = "secret_id") throws -> Bool {
-        let digest = HexEncoding.lowercase(SHA256.hash(data: Data("\(type.rawValue):\(versionID)".utf8)).prefix(16))
-        let eventID = "evt_\(digest)"
-        var fullData = data
-        fullData[idField] = .string(secret.description)
-        fullData["project"] = .string(secret.project)
-        fullData["name"] = .string(secret.name)
-        fullData["version_id"] = .string(versionID)
-        let payload: JSONValue = .object(["type": .string(type.rawValue), "timestamp": .string(RFC3339.format(at)), "data": .object(fullData)])
-        let consumersJSON: JSONValue = .array(consumers.map { consumer in
-            .object(["service": .string(consumer.service), "webhook": consumer.webhook.map(JSONValue.string) ?? .null])
-        })
-        try db.execute(sql: """
-            INSERT INTO events (id, type, secret_id, version_id, occurred_at, payload, consumers) VALUES (?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (id) DO NOTHING
-            """, arguments: [eventID, type.rawValue, secret.description, versionID, RFC3339.format(at), payload.serialized(), consumersJSON.serialized()])
-        return db.changesCount > 0
     }
 }

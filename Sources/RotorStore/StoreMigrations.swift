@@ -125,6 +125,48 @@ enum StoreMigrations {
                     SELECT 1, COALESCE(MAX(seq), 0), COALESCE((SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1), '\(String(repeating: "0", count: 64))') FROM audit_log;
                 """)
         }
+        // Jobs (the deferred-work queue; webhook deliveries are its first type), one row per
+        // delivery attempt, and webhook endpoints a 410 Gone disabled. Events written before
+        // this migration get no delivery jobs: no store with events predates it.
+        migrator.registerMigration("v2-jobs") { db in
+            try db.execute(sql: """
+                CREATE TABLE jobs (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    type TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('pending', 'running', 'failed', 'completed', 'cancelled')),
+                    attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+                    max_attempts INTEGER NOT NULL CHECK (max_attempts >= 1),
+                    run_at TEXT NOT NULL,
+                    last_error TEXT,
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL,
+                    locked_by TEXT,
+                    locked_until TEXT,
+                    CHECK ((status = 'running') = (locked_by IS NOT NULL AND locked_until IS NOT NULL)),
+                    CHECK (status != 'running' OR attempts >= 1)
+                );
+                CREATE INDEX jobs_due ON jobs (status, run_at);
+                CREATE TABLE delivery_attempts (
+                    job_id TEXT NOT NULL REFERENCES jobs(id),
+                    attempt INTEGER NOT NULL CHECK (attempt >= 1),
+                    url TEXT NOT NULL,
+                    started_at TEXT NOT NULL,
+                    finished_at TEXT,
+                    status_code INTEGER,
+                    latency_ms INTEGER CHECK (latency_ms IS NULL OR latency_ms >= 0),
+                    error TEXT,
+                    PRIMARY KEY (job_id, attempt)
+                );
+                CREATE TABLE webhook_endpoints (
+                    url TEXT PRIMARY KEY NOT NULL,
+                    service TEXT NOT NULL,
+                    disabled_at TEXT,
+                    disabled_reason TEXT,
+                    CHECK ((disabled_at IS NULL) = (disabled_reason IS NULL))
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import RotorCore
 import RotorCrypto
 import RotorEngine
+import RotorWebhooks
 
 /// Output formats.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -32,6 +33,12 @@ struct GlobalOptions: ParsableArguments {
     /// The injected clock: `--at`, or the wall clock. The only place rotor reads it.
     var now: Date { at.flatMap(RFC3339.parse) ?? Date() }
 
+    /// The delivery worker's scheduling clock: stopped at `--at`, or the wall clock.
+    var deliveryClock: any DeliveryClock {
+        if let instant = at.flatMap(RFC3339.parse) { return FixedDeliveryClock(instant) }
+        return SystemDeliveryClock()
+    }
+
     /// Builds the engine, with a private keyring when `ROTOR_GPG_PRIVATE_KEY` is set.
     func engine() throws -> Engine {
         let keyring = try KeyringFromEnvironment.shared()
@@ -43,6 +50,21 @@ struct GlobalOptions: ParsableArguments {
 func runReporting(_ body: () throws -> Void) throws {
     do {
         try body()
+    } catch let failure as ValidationFailure {
+        FileHandle.standardError.write(Data((failure.description + "\n").utf8))
+        throw ExitCode(1)
+    } catch let exit as ExitCode {
+        throw exit
+    } catch {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
+/// The async form of ``runReporting(_:)``.
+func runReporting(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
     } catch let failure as ValidationFailure {
         FileHandle.standardError.write(Data((failure.description + "\n").utf8))
         throw ExitCode(1)

@@ -2,12 +2,18 @@ import ArgumentParser
 import Foundation
 import RotorCore
 import RotorEngine
+import RotorWebhooks
 
-/// `rotor rotate`: rotate one secret or API key now, with the same rules as a due rotation.
-struct Rotate: ParsableCommand {
+/// `rotor rotate`: rotate one secret or API key now, with the same rules as a due rotation;
+/// then deliver due webhooks, as apply does.
+struct Rotate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Rotate a secret or API key now (the old version enters its grace period or overlap).")
 
     @OptionGroup var options: GlobalOptions
+    @OptionGroup var delivery: DeliveryFlags
+
+    @Option(name: .long, help: ArgumentHelp("Seconds the webhook deliveries after the commit may take in all; 0 skips them.", valueName: "seconds"))
+    var deliverTimeout: Double = 30
 
     @Argument(help: "The secret or API key, as project/name.")
     var name: String
@@ -28,10 +34,11 @@ struct Rotate: ParsableCommand {
         if key && isSecret { throw ValidationError("--key and --secret exclude each other") }
         guard SecretID(parsing: name) != nil else { throw ValidationError("secret must be project/name, each matching \(NameRule.pattern)") }
         guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--reason must not be empty") }
+        guard deliverTimeout >= 0 else { throw ValidationError("--deliver-timeout must be 0 (no delivery) or more") }
     }
 
-    func run() throws {
-        try runReporting {
+    func run() async throws {
+        try await runReporting {
             guard let id = SecretID(parsing: name) else { return }
             let engine = try options.engine()
             let resource = try engine.resource(of: id, preferKey: key ? true : isSecret ? false : nil)
@@ -46,6 +53,10 @@ struct Rotate: ParsableCommand {
                 : try engine.apply(now: options.now, forced: [id: reason], only: PlanTarget(id, .secret))
             emit(result.plan.renderText())
             if let commit = result.commit { emit("Committed \(commit.short).\n") }
+            if deliverTimeout > 0 {
+                let report = try await engine.deliver(clock: options.deliveryClock, options: delivery.options(passTimeout: deliverTimeout))
+                if !report.results.isEmpty { emit(DeliveryRendering.text(report, now: options.now)) }
+            }
             if !result.plan.actions.contains(where: { $0.kind == .rotate || $0.kind == .create }) {
                 throw ExitCode(1)
             }

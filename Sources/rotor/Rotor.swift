@@ -2,15 +2,15 @@ import ArgumentParser
 
 /// `rotor`: the root command is configuration only; each subcommand lives in its own file.
 @main
-struct Rotor: ParsableCommand {
+struct Rotor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rotor",
         abstract: "A GitOps reconciler for secrets and API keys.",
         discussion: """
-            Exit codes: 0 success; 1 error (invalid specs, git, gpg or store failure); 2 `plan --detailed-exitcode` found changes; 64 usage error.
+            Exit codes: 0 success; 1 error (invalid specs, git, gpg or store failure); 2 `plan --detailed-exitcode` found changes; 3 `deliver` or `jobs retry` left deliveries undelivered; 64 usage error.
             """,
         subcommands: [Init.self, Validate.self, PlanCommand.self, Apply.self, Rotate.self, Get.self, History.self,
                       Consumers.self, Status.self, Rekey.self, ForecastCommand.self,
-                      Revoke.self, Keys.self, Audit.self]
+                      Revoke.self, Keys.self, Audit.self, Deliver.self, Jobs.self]
     )
 }

@@ -152,7 +152,11 @@ struct ExampleTests {
         #expect(validate.status == 0, "\(validate.stdout)\(validate.stderr)")
         let plan = try repo.rotor(["plan", "--at", "2026-12-01T00:00:00Z", "--detailed-exitcode"])
         #expect(plan.status == 2)
-        #expect(plan.stdout.contains("Plan: 6 to create"))
+        // Five declared secrets, one API key, and a signing secret for each of the three services with a webhook.
+        #expect(plan.stdout.contains("Plan: 9 to create"))
+        for service in ["billing-api", "ledger", "notifier"] {
+            #expect(plan.stdout.contains("+ create  webhooks/\(service) v1: new secret (base64, 32 bytes, prefix whsec_)"))
+        }
         #expect(try repo.rotor(["apply", "--at", "2026-12-01T00:00:00Z"]).status == 0)
         #expect(try repo.rotor(["get", "payments/stripe-api-key"]).stdout == "sk_test_example\n")
     }

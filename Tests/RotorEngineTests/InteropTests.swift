@@ -59,7 +59,7 @@ struct InteropTests {
         try repo.commit(["secrets/payments/stripe-key.yaml": SecretsRepoFixture.secretSpec(project: "payments", name: "stripe-key", value: encrypted.stdout)])
         let engine = try repo.engine()
         let result = try engine.apply(now: t0)
-        #expect(result.plan.actions.count == 2)
+        #expect(result.plan.actions.count == 3)  // db-password, stripe-key, webhooks/billing-api
         let value = try engine.get(SecretID(project: "payments", name: "stripe-key"), version: nil, now: t0)
         #expect(value.utf8String() == canary)
 
@@ -80,9 +80,9 @@ struct InteropTests {
         let fsck = try Shell.run("git", ["-C", repo.root, "fsck", "--strict", "--no-dangling"])
         #expect(fsck.status == 0, "\(fsck.stderr)")
         let log = try repo.git(["log", "--format=%an <%ae>|%s|%P", "-1"])
-        #expect(log == "rotor <rotor@localhost>|rotor: 1 created|\(before)\n")
+        #expect(log == "rotor <rotor@localhost>|rotor: 2 created|\(before)\n")
         let changed = try repo.git(["diff", "--name-only", before, "HEAD"])
-        #expect(changed == "versions/payments/db-password.yaml\n")
+        #expect(changed == "versions/payments/db-password.yaml\nversions/webhooks/billing-api.yaml\n")
         #expect(try repo.git(["status", "--porcelain"]) == "")
         #expect(result.commit?.hex == (try repo.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)))
     }

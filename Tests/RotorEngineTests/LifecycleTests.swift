@@ -15,9 +15,10 @@ struct LifecycleTests {
         let repo = try SecretsRepoFixture()
         let engine = try repo.engine()
 
-        // Create: v1 of the scaffolded secret, one commit touching only versions/.
+        // Create: v1 of the scaffolded secret (and of billing-api's webhook signing secret), one commit touching only versions/.
         let created = try engine.apply(now: t0)
-        #expect(created.plan.actions.map(\.kind) == [.create])
+        #expect(created.plan.actions.map(\.kind) == [.create, .create])
+        #expect(created.plan.actions.map(\.secret.description) == ["payments/db-password", "webhooks/billing-api"])
         #expect(created.commit != nil)
         let v1 = try engine.get(db, version: nil, now: t0)
         #expect(v1.count == 32)
@@ -53,7 +54,7 @@ struct LifecycleTests {
         #expect(history.first?.rotationReason.hasPrefix("due: rotateEvery 30d") == true)
 
         let store = try #require(try StateStore.openReadOnly(path: repo.statePath))
-        #expect(try store.events().map(\.type) == ["secret.created", "secret.rotated", "secret.expiring", "secret.expired"])
+        #expect(try store.events().filter { $0.secretID == db.description }.map(\.type) == ["secret.created", "secret.rotated", "secret.expiring", "secret.expired"])
         #expect(try store.verifyAudit() == nil)
     }
 
@@ -75,7 +76,9 @@ struct LifecycleTests {
         _ = try engine.apply(now: t0)
         try repo.commit(["secrets/payments/db-password.yaml": nil])
         let result = try engine.apply(now: at(hours: 1))
-        #expect(result.plan.actions.map(\.kind) == [.delete])
+        // billing-api consumed only this secret, so its webhook signing secret goes too.
+        #expect(result.plan.actions.map(\.kind) == [.delete, .delete])
+        #expect(result.plan.actions.map(\.secret.description) == ["payments/db-password", "webhooks/billing-api"])
         #expect(!FileManager.default.fileExists(atPath: repo.root + "/versions/payments/db-password.yaml"))
         // Re-creating it later continues the numbering instead of reusing v1.
         try repo.commit(["secrets/payments/db-password.yaml": SecretsRepoFixture.secretSpec(project: "payments", name: "db-password")])

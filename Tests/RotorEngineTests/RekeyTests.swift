@@ -19,7 +19,7 @@ struct RekeyTests {
         #expect(try engine.plan(now: t0.addingTimeInterval(31 * 86_400 + 60)).notices.contains { $0.message.contains("rotor rekey") })
 
         let dry = try engine.rekey(now: t0.addingTimeInterval(31 * 86_400 + 60), dryRun: true)
-        #expect(dry.versions == ["payments/db-password v2", "payments/db-password v1"])
+        #expect(dry.versions == ["payments/db-password v2", "payments/db-password v1", "webhooks/billing-api v1"])
         #expect(dry.commit == nil)
 
         let head = try repo.git(["rev-parse", "HEAD"])

@@ -28,7 +28,7 @@ struct SafetyTests {
         let repo = try SecretsRepoFixture()
         let before = try fingerprint(repo)
         let plan = try repo.engine().plan(now: t0)
-        #expect(plan.actions.map(\.kind) == [.create])
+        #expect(plan.actions.map(\.kind) == [.create, .create])
         #expect(!FileManager.default.fileExists(atPath: repo.statePath))
         #expect(try fingerprint(repo) == before)
     }
@@ -91,6 +91,25 @@ struct SafetyTests {
         _ = try engine.apply(now: t0)
         try "tampered\n".write(toFile: repo.root + "/versions/payments/db-password.yaml", atomically: true, encoding: .utf8)
         #expect(throws: EngineError.self) { try engine.apply(now: t0.addingTimeInterval(40 * 86_400)) }
+        #expect(try String(contentsOfFile: repo.root + "/versions/payments/db-password.yaml", encoding: .utf8) == "tampered\n")
+    }
+
+    @Test func aPassStoppedBeforeItsCheckoutIsFinishedButStagedEditsAreStillRefused() throws {
+        // Given rotor's commit whose checkout never happened (index and work tree still at its parent),
+        let repo = try SecretsRepoFixture()
+        let engine = try repo.engine()
+        _ = try engine.apply(now: t0)
+        try repo.git(["rm", "-r", "-q", "--cached", "versions"])
+        try FileManager.default.removeItem(atPath: repo.root + "/versions")
+        // When the next pass runs, Then it finishes the checkout and applies.
+        let healed = try engine.apply(now: t0.addingTimeInterval(40 * 86_400))
+        #expect(healed.commit != nil)
+        #expect(try repo.git(["status", "--porcelain"]) == "")
+
+        // But a staged edit under versions/ is a person's work: still refused, still there.
+        try "tampered\n".write(toFile: repo.root + "/versions/payments/db-password.yaml", atomically: true, encoding: .utf8)
+        try repo.git(["add", "versions"])
+        #expect(throws: EngineError.self) { try engine.apply(now: t0.addingTimeInterval(80 * 86_400)) }
         #expect(try String(contentsOfFile: repo.root + "/versions/payments/db-password.yaml", encoding: .utf8) == "tampered\n")
     }
 }

@@ -35,7 +35,8 @@ struct StoreRecoveryTests {
         // Then nothing is rotated twice and the events of the lost pass are in the outbox.
         #expect(result.plan.actions.isEmpty)
         let store = try #require(try StateStore.openReadOnly(path: repo.statePath))
-        #expect(try store.events().map(\.type) == ["secret.created", "secret.rotated"])
+        #expect(try store.events().filter { $0.secretID == db.description }.map(\.type) == ["secret.created", "secret.rotated"])
+        #expect(try store.events().filter { $0.secretID == "webhooks/billing-api" }.map(\.type) == ["secret.created"])
         #expect(try store.history(of: db).count == 2)
     }
 }

@@ -1,0 +1,153 @@
+import Foundation
+import GRDB
+import RotorCore
+
+/// A row of `jobs`: one unit of deferred work (today: one event to one consumer's webhook).
+public struct JobRecord: Hashable, Sendable, Codable {
+    /// `job_<hex>`, derived from what the job does, so writing it twice is a no-op.
+    public var id: String
+    /// What kind of work.
+    public var type: String
+    /// The work's parameters as JSON (never a secret value).
+    public var payload: String
+    /// Where the job is in its life.
+    public var status: JobStatus
+    /// Attempts made so far, every round counted.
+    public var attempts: Int
+    /// Attempts allowed before the job fails (raised by one round on `rotor jobs retry`).
+    public var maxAttempts: Int
+    /// When the job is next due.
+    public var runAt: Date
+    /// What went wrong last, if anything.
+    public var lastError: String?
+    /// When the job was written.
+    public var createdAt: Date
+    /// When the job last changed.
+    public var updatedAt: Date
+    /// The process holding a running job, `host:pid`.
+    public var lockedBy: String?
+    /// When a running job's lease ends and another process may claim it.
+    public var lockedUntil: Date?
+
+    init(row: Row) {
+        id = row["id"]
+        type = row["type"]
+        payload = row["payload"]
+        status = JobStatus(rawValue: row["status"]) ?? .failed
+        attempts = row["attempts"]
+        maxAttempts = row["max_attempts"]
+        runAt = RFC3339.parse(row["run_at"]) ?? Date(timeIntervalSince1970: 0)
+        lastError = row["last_error"]
+        createdAt = RFC3339.parse(row["created_at"]) ?? Date(timeIntervalSince1970: 0)
+        updatedAt = RFC3339.parse(row["updated_at"]) ?? Date(timeIntervalSince1970: 0)
+        lockedBy = row["locked_by"]
+        lockedUntil = (row["locked_until"] as String?).flatMap(RFC3339.parse)
+    }
+
+    /// The delivery this job makes, for `webhook.delivery` jobs.
+    public var delivery: DeliveryPayload? {
+        guard type == JobType.webhookDelivery.rawValue else { return nil }
+        return try? JSONDecoder().decode(DeliveryPayload.self, from: Data(payload.utf8))
+    }
+}
+
+/// The payload of a `webhook.delivery` job: which event goes to which consumer, where.
+public struct DeliveryPayload: Hashable, Sendable, Codable {
+    /// The event (also the `webhook-id` header: the receiver's idempotency key).
+    public var eventID: String
+    /// The event's type, for display.
+    public var eventType: String
+    /// The secret the event is about.
+    public var secretID: String
+    /// The consumer service.
+    public var service: String
+    /// The webhook URL the consumer had when the event happened.
+    public var url: String
+
+    /// Creates a payload.
+    public init(eventID: String, eventType: String, secretID: String, service: String, url: String) {
+        self.eventID = eventID
+        self.eventType = eventType
+        self.secretID = secretID
+        self.service = service
+        self.url = url
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case eventID = "event_id", eventType = "event_type", secretID = "secret_id", service, url
+    }
+}
+
+/// A row of `delivery_attempts`: one HTTP request and what came of it.
+public struct DeliveryAttemptRecord: Hashable, Sendable, Codable {
+    /// The job.
+    public var jobID: String
+    /// 1, 2, 3, … across every round.
+    public var attempt: Int
+    /// Where the request went.
+    public var url: String
+    /// When it started (scheduling clock).
+    public var startedAt: Date
+    /// When its outcome was recorded; nil while in flight.
+    public var finishedAt: Date?
+    /// The HTTP status, when the receiver answered.
+    public var statusCode: Int?
+    /// Milliseconds from sending to the complete answer (or to giving up).
+    public var latencyMS: Int?
+    /// What went wrong, if anything.
+    public var error: String?
+
+    init(row: Row) {
+        jobID = row["job_id"]
+        attempt = row["attempt"]
+        url = row["url"]
+        startedAt = RFC3339.parse(row["started_at"]) ?? Date(timeIntervalSince1970: 0)
+        finishedAt = (row["finished_at"] as String?).flatMap(RFC3339.parse)
+        statusCode = row["status_code"]
+        latencyMS = row["latency_ms"]
+        error = row["error"]
+    }
+}
+
+/// A row of `webhook_endpoints`: an endpoint rotor stopped delivering to (410 Gone).
+public struct WebhookEndpointRecord: Hashable, Sendable, Codable {
+    /// The webhook URL.
+    public var url: String
+    /// The consumer service it belongs to.
+    public var service: String
+    /// When it was disabled; nil when enabled.
+    public var disabledAt: Date?
+    /// Why.
+    public var disabledReason: String?
+
+    init(row: Row) {
+        url = row["url"]
+        service = row["service"]
+        disabledAt = (row["disabled_at"] as String?).flatMap(RFC3339.parse)
+        disabledReason = row["disabled_reason"]
+    }
+}
+
+/// A delivery job claimed by this process: everything needed to make one attempt.
+public struct ClaimedDelivery: Sendable {
+    /// The job, as claimed (status `running`).
+    public var job: JobRecord
+    /// This attempt's number.
+    public var attempt: Int
+    /// Which event goes where.
+    public var delivery: DeliveryPayload
+    /// The request body: the event's payload JSON, byte for byte the same on every attempt.
+    public var body: String
+}
+
+/// How a claimed job ends its attempt.
+public enum JobResolution: Hashable, Sendable {
+    /// Delivered: `completed`.
+    case completed
+    /// Back to `pending`, due at this instant.
+    case retry(at: Date)
+    /// `failed` for good (until `rotor jobs retry`).
+    case failed
+    /// `failed`, and its endpoint disabled (410 Gone).
+    case disableEndpoint
+}

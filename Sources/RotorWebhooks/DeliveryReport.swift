@@ -1,0 +1,56 @@
+import Foundation
+import RotorStore
+
+/// What one delivery attempt did, for people and tests.
+public struct DeliveryResult: Sendable, Hashable, Codable {
+    /// What happened to the job.
+    public enum Result: String, Sendable, Hashable, Codable {
+        /// The receiver answered 2xx.
+        case delivered
+        /// The attempt failed; the job waits for `nextAttemptAt`.
+        case retrying
+        /// The attempt failed and it was the last of the round.
+        case failed
+        /// The receiver answered 410 Gone; the endpoint is disabled.
+        case endpointDisabled = "endpoint-disabled"
+        /// The pass ran out of time first; the attempt was not counted.
+        case released
+    }
+
+    /// The job.
+    public var jobID: String
+    /// The event, the `webhook-id` the receiver saw.
+    public var eventID: String
+    /// The event's type.
+    public var eventType: String
+    /// The consumer service.
+    public var service: String
+    /// The endpoint.
+    public var url: String
+    /// The attempt's number.
+    public var attempt: Int
+    /// What happened.
+    public var result: Result
+    /// The HTTP status, when there was one.
+    public var statusCode: Int?
+    /// How long the attempt took.
+    public var latencyMS: Int
+    /// What went wrong, naming the endpoint.
+    public var error: String?
+    /// When the job is due again (retrying only).
+    public var nextAttemptAt: Date?
+}
+
+/// What a delivery pass did.
+public struct DeliveryReport: Sendable, Codable {
+    /// Every attempt made, in the order they finished.
+    public var results: [DeliveryResult] = []
+
+    /// Creates an empty report.
+    public init() {}
+
+    /// Attempts that delivered.
+    public var delivered: Int { results.filter { $0.result == .delivered }.count }
+    /// Attempts that did not deliver (retrying, failed, endpoint disabled).
+    public var undelivered: Int { results.filter { $0.result != .delivered && $0.result != .released }.count }
+}

@@ -1,0 +1,96 @@
+import Crypto
+import Foundation
+
+/// Standard Webhooks signatures: `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`.
+///
+/// With several keys (a signing secret in its grace period) the header carries one
+/// signature per key, space-separated, the active key's first; receivers accept a
+/// delivery when any signature matches a secret they hold.
+public enum WebhookSignature {
+    /// The signature of one message under one key.
+    public static func sign(id: String, timestamp: Int64, body: [UInt8], key: SymmetricKey) -> String {
+        var message = Array("\(id).\(timestamp).".utf8)
+        message.append(contentsOf: body)
+        let mac = HMAC<SHA256>.authenticationCode(for: message, using: key)
+        return "v1," + Data(mac).base64EncodedString()
+    }
+
+    /// The `webhook-signature` header value: every key's signature, space-separated.
+    public static func header(id: String, timestamp: Int64, body: [UInt8], keys: [SymmetricKey]) -> String {
+        keys.map { sign(id: id, timestamp: timestamp, body: body, key: $0) }.joined(separator: " ")
+    }
+}
+
+/// A signing secret in the Standard Webhooks form `whsec_<base64 of the raw key>`.
+public enum WebhookSecret {
+    /// The prefix of the secret's text form.
+    public static let prefix = "whsec_"
+
+    /// The HMAC key: the raw bytes behind `whsec_<base64>` (the prefix is optional, padding too).
+    ///
+    /// - Throws: ``WebhookSecretError`` naming `secretName` (never the value) when the text is
+    ///   not base64 or decodes to fewer than 16 bytes.
+    public static func key(fromText text: UnsafeRawBufferPointer, secretName: String) throws -> SymmetricKey {
+        var bytes = Array(text)
+        defer { wipe(&bytes) }
+        while let last = bytes.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") { bytes.removeLast() }
+        let prefixBytes = Array(prefix.utf8)
+        if bytes.starts(with: prefixBytes) { bytes.removeFirst(prefixBytes.count) }
+        guard var raw = decodeBase64(bytes) else {
+            throw WebhookSecretError(secret: secretName, problem: "is not whsec_<base64>: use a base64 generator (policy webhook-signing)")
+        }
+        defer { wipe(&raw) }
+        guard raw.count >= 16 else {
+            throw WebhookSecretError(secret: secretName, problem: "decodes to \(raw.count) bytes; at least 16 are required")
+        }
+        return SymmetricKey(data: raw)
+    }
+
+    /// Standard-alphabet base64 with optional padding; nil on any other character.
+    static func decodeBase64(_ input: [UInt8]) -> [UInt8]? {
+        var values: [UInt8] = []
+        values.reserveCapacity(input.count)
+        var padding = 0
+        for byte in input {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): guard padding == 0 else { return nil }; values.append(byte - 65)
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): guard padding == 0 else { return nil }; values.append(byte - 71)
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): guard padding == 0 else { return nil }; values.append(byte + 4)
+            case UInt8(ascii: "+"): guard padding == 0 else { return nil }; values.append(62)
+            case UInt8(ascii: "/"): guard padding == 0 else { return nil }; values.append(63)
+            case UInt8(ascii: "="): padding += 1; guard padding <= 2 else { return nil }
+            default: return nil
+            }
+        }
+        guard !values.isEmpty, values.count % 4 != 1 else { return nil }
+        defer { wipe(&values) }
+        var output: [UInt8] = []
+        output.reserveCapacity(values.count * 3 / 4)
+        var index = 0
+        while index < values.count {
+            let chunk = values[index..<min(index + 4, values.count)]
+            var group: UInt32 = 0
+            for (offset, value) in chunk.enumerated() { group |= UInt32(value) << (18 - 6 * offset) }
+            let produced = chunk.count - 1
+            for offset in 0..<produced { output.append(UInt8(truncatingIfNeeded: group >> (16 - 8 * offset))) }
+            index += 4
+        }
+        return output
+    }
+
+    static func wipe(_ bytes: inout [UInt8]) {
+        bytes.withUnsafeMutableBytes { buffer in
+            for index in buffer.indices { buffer[index] = 0 }
+        }
+    }
+}
+
+/// A signing secret that cannot be used as an HMAC key. Names the secret, never its value.
+public struct WebhookSecretError: Error, CustomStringConvertible, Sendable {
+    /// The secret, as `webhooks/<service>`.
+    public let secret: String
+    /// What is wrong with it.
+    public let problem: String
+
+    public var description: String { "signing secret \(secret) \(problem)" }
+}

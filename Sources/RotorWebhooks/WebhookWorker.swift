@@ -1,0 +1,171 @@
+import Crypto
+import Foundation
+import RotorCore
+import RotorStore
+
+/// Delivers due webhook jobs: claims them from the store, signs, POSTs, records every
+/// attempt, and schedules retries. At-least-once: a job is only `completed` after a 2xx.
+///
+/// Requests run concurrently up to ``DeliveryOptions/concurrency``, each with its own
+/// timeout, so one hanging receiver never delays the others. Scheduling reads the injected
+/// ``DeliveryClock``; the `webhook-timestamp` header reads `wireClock` (real by default).
+public final class WebhookWorker: Sendable {
+    let store: StateStore
+    let keys: any SigningKeyProvider
+    let clock: any DeliveryClock
+    let wireClock: any DeliveryClock
+    let options: DeliveryOptions
+    let owner: JobOwner
+    let jitter: JitterSource
+
+    /// Creates a worker.
+    ///
+    /// - Parameters:
+    ///   - store: Where the jobs are.
+    ///   - keys: The signing keys of each consumer.
+    ///   - clock: "Now" for scheduling, and waits between passes.
+    ///   - wireClock: The time put in `webhook-timestamp`; receivers reject stale ones.
+    ///   - options: Timeouts, concurrency, schedule.
+    ///   - owner: Who claims jobs (this process by default).
+    ///   - jitter: The draws that spread retries (seed it in tests).
+    public init(store: StateStore, keys: any SigningKeyProvider, clock: any DeliveryClock,
+                wireClock: any DeliveryClock = SystemDeliveryClock(), options: DeliveryOptions = DeliveryOptions(),
+                owner: JobOwner = ProcessLiveness.current, jitter: JitterSource = JitterSource()) {
+        self.store = store
+        self.keys = keys
+        self.clock = clock
+        self.wireClock = wireClock
+        self.options = options
+        self.owner = owner
+        self.jitter = jitter
+    }
+
+    /// One pass: every job due at the pass's start gets one attempt, then it returns.
+    ///
+    /// - Parameter only: When set, only these jobs (`rotor jobs retry`).
+    /// - Throws: Store errors. Receivers' failures are recorded, not thrown.
+    public func runOnce(only: Set<String>? = nil) async throws -> DeliveryReport {
+        let start = clock.now()
+        let deadline = options.passTimeout.map { ContinuousClock.now + .milliseconds(Int64($0 * 1_000)) }
+        let http = WebhookHTTPClient(connectTimeout: min(options.requestTimeout, 10), connectionsPerHost: options.concurrency)
+        do {
+            let report = try await pass(dueBy: start, only: only, deadline: deadline, http: http)
+            try await http.shutdown()
+            return report
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+    }
+
+    /// Passes until `end` on the clock, sleeping (on the clock) until the next job is due between them.
+    ///
+    /// What the daemon runs; tests drive it with a clock that advances instead of waiting.
+    public func run(until end: Date) async throws -> DeliveryReport {
+        var report = DeliveryReport()
+        while clock.now() <= end {
+            let pass = try await runOnce()
+            report.results += pass.results
+            guard let next = try store.nextDeliveryDue(), next <= end else { break }
+            if next <= clock.now() {
+                if pass.results.isEmpty { break }
+                continue
+            }
+            try await clock.sleep(until: next)
+        }
+        return report
+    }
+
+    private func pass(dueBy: Date, only: Set<String>?, deadline: ContinuousClock.Instant?, http: WebhookHTTPClient) async throws -> DeliveryReport {
+        var report = DeliveryReport()
+        try await withThrowingTaskGroup(of: DeliveryResult.self) { group in
+            var inFlight = 0
+            var exhausted = false
+            while true {
+                while !exhausted, inFlight < options.concurrency, deadline.map({ ContinuousClock.now < $0 }) ?? true {
+                    let batch = try store.claimDueDeliveries(dueBy: dueBy, now: clock.now(), owner: owner, lease: options.effectiveLease,
+                                                             limit: options.concurrency - inFlight, only: only,
+                                                             ownerIsGone: ProcessLiveness.isGone)
+                    if batch.isEmpty { exhausted = true }
+                    // Read the batch's signing keys here, one after another (gpg runs once per key),
+                    // rather than in the request tasks where they would contend for the provider's lock.
+                    for service in Set(batch.map(\.delivery.service)) { _ = try? keys.signingKeys(for: service, at: clock.now()) }
+                    for claimed in batch {
+                        group.addTask { try await self.attempt(claimed, http: http, deadline: deadline) }
+                        inFlight += 1
+                    }
+                }
+                guard let result = try await group.next() else { break }
+                inFlight -= 1
+                report.results.append(result)
+            }
+        }
+        return report
+    }
+
+    /// Makes one attempt of a claimed job and records it.
+    func attempt(_ claimed: ClaimedDelivery, http: WebhookHTTPClient, deadline: ContinuousClock.Instant?) async throws -> DeliveryResult {
+        let delivery = claimed.delivery
+        var timeout = options.requestTimeout
+        var cutByDeadline = false
+        if let deadline {
+            let remaining = Self.seconds(deadline - ContinuousClock.now)
+            if remaining < timeout { timeout = max(0.05, remaining); cutByDeadline = true }
+        }
+        let started = ContinuousClock.now
+        let outcome: AttemptOutcome
+        do {
+            let signingKeys = try keys.signingKeys(for: delivery.service, at: clock.now())
+            guard !signingKeys.isEmpty else {
+                throw WebhookSecretError(secret: WebhookSigningSecret.secretID(for: delivery.service).description,
+                                         problem: "does not exist yet: run `rotor apply` to create it")
+            }
+            let body = Array(claimed.body.utf8)
+            let timestamp = Int64(wireClock.now().timeIntervalSince1970.rounded(.down))
+            let headers = [
+                ("content-type", "application/json"),
+                ("user-agent", "rotor-webhooks/1"),
+                ("webhook-id", delivery.eventID),
+                ("webhook-timestamp", String(timestamp)),
+                ("webhook-signature", WebhookSignature.header(id: delivery.eventID, timestamp: timestamp, body: body, keys: signingKeys)),
+            ]
+            outcome = try await http.post(url: delivery.url, headers: headers, body: body, timeout: timeout)
+        } catch let error as WebhookSecretError {
+            outcome = .transportError("cannot sign: \(error)")
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            outcome = .transportError("cannot sign: \(error)")
+        }
+        let latency = Int(Self.seconds(ContinuousClock.now - started) * 1_000)
+        var result = DeliveryResult(jobID: claimed.job.id, eventID: delivery.eventID, eventType: delivery.eventType,
+                                    service: delivery.service, url: delivery.url, attempt: claimed.attempt, result: .delivered,
+                                    statusCode: outcome.statusCode, latencyMS: latency)
+        if cutByDeadline, case .timedOut = outcome {
+            try store.releaseDelivery(claimed, owner: owner, now: clock.now())
+            result.result = .released
+            result.error = "not attempted in full: the delivery pass's time limit came first"
+            return result
+        }
+        let now = clock.now()
+        let decision = DeliveryDecision.decide(outcome, attempt: claimed.attempt, maxAttempts: claimed.job.maxAttempts, now: now,
+                                               schedule: options.schedule, unit: jitter.next())
+        let error = outcome.isSuccess ? nil : outcome.describe(url: delivery.url)
+        let resolution: JobResolution
+        switch decision {
+        case .delivered: resolution = .completed
+        case .retry(let at): resolution = .retry(at: at); result.result = .retrying; result.nextAttemptAt = at
+        case .failed: resolution = .failed; result.result = .failed
+        case .endpointGone: resolution = .disableEndpoint; result.result = .endpointDisabled
+        }
+        result.error = error
+        try store.finishDelivery(claimed, owner: owner, now: now, statusCode: outcome.statusCode, latencyMS: latency,
+                                 error: error, resolution: resolution, actor: options.actor)
+        return result
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        let parts = duration.components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+}

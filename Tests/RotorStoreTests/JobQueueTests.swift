@@ -1,0 +1,149 @@
+import Foundation
+import GRDB
+import Testing
+@testable import RotorCore
+@testable import RotorStore
+
+@Suite("Jobs queue: delivery jobs, claims, leases")
+struct JobQueueTests {
+    static let fpr = "0123456789ABCDEF0123456789ABCDEF01234567"
+    static let armored = "-----BEGIN PGP MESSAGE-----\n\nhF4DAAAAAAAAAAA=\n-----END PGP MESSAGE-----\n"
+    static let secret = SecretID(project: "payments", name: "db")
+    static let t0 = RFC3339.parse("2027-01-01T00:00:00Z")!
+    let owner = JobOwner(host: "test-host", pid: 101)
+    let other = JobOwner(host: "test-host", pid: 202)
+
+    func temporaryPath() -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rotor-jobs-\(UUID().uuidString.prefix(8))")
+        return dir.appendingPathComponent("state.db").path
+    }
+
+    func version(_ number: Int, _ state: SecretVersion.State, grace: Date? = nil) -> SecretVersion {
+        SecretVersion(id: "v\(number)", version: number, state: state, createdAt: Self.t0.addingTimeInterval(Double(number) * 3_600),
+                      createdBy: "rotor", rotatedFrom: number > 1 ? number - 1 : nil, rotationReason: "r\(number)",
+                      graceExpiresAt: grace, source: .generated, sourceDigest: nil, recipients: [Self.fpr], valueEncrypted: Self.armored)
+    }
+
+    func desired(_ consumers: [Consumer]) -> DesiredState {
+        DesiredState(config: RepoConfig(recipients: [Self.fpr]), policies: [:],
+                     secrets: [Self.secret: SecretSpec(id: Self.secret, location: SourceLocation(path: "secrets/payments/db.yaml"),
+                                                       policy: "p", consumers: consumers)], revision: "c1")
+    }
+
+    let consumers = [Consumer(service: "api", webhook: "http://127.0.0.1:9/a"), Consumer(service: "batch"),
+                     Consumer(service: "ledger", webhook: "http://127.0.0.1:9/l")]
+
+    func reconciled(_ versions: [SecretVersion], store: StateStore? = nil, now: Date = t0) throws -> StateStore {
+        let store = try store ?? StateStore(path: temporaryPath())
+        _ = try store.reconcile(files: [Self.secret: VersionFile(secret: Self.secret, versions: versions)], desired: desired(consumers),
+                                revision: "c1", now: now, actor: "rotor")
+        return store
+    }
+
+    @Test func eachNewEventQueuesOneDeliveryPerConsumerWithAWebhook() throws {
+        let store = try StateStore(path: temporaryPath())
+        let files = [Self.secret: VersionFile(secret: Self.secret, versions: [version(1, .active)])]
+        let summary = try store.reconcile(files: files, desired: desired(consumers), revision: "c1", now: Self.t0, actor: "rotor")
+        #expect(summary.events == 1 && summary.jobs == 2)
+        let event = try #require(try store.events().first)
+        let jobs = try store.jobs()
+        #expect(Set(jobs.map(\.id)) == [StateStore.deliveryJobID(eventID: event.id, service: "api"),
+                                        StateStore.deliveryJobID(eventID: event.id, service: "ledger")])
+        #expect(jobs.allSatisfy { $0.status == .pending && $0.attempts == 0 && $0.maxAttempts == 6 && $0.runAt == Self.t0 })
+        #expect(jobs.compactMap(\.delivery?.url).sorted() == ["http://127.0.0.1:9/a", "http://127.0.0.1:9/l"])
+        #expect(jobs.allSatisfy { $0.delivery?.eventID == event.id && $0.delivery?.eventType == "secret.created" })
+        // Re-running (as after a crash) queues nothing twice.
+        let again = try store.reconcile(files: files, desired: desired(consumers), revision: "c1", now: Self.t0.addingTimeInterval(60), actor: "rotor")
+        #expect(again.events == 0 && again.jobs == 0)
+        #expect(try store.jobs().count == 2)
+    }
+
+    @Test func theJobsAreWrittenInTheEventsTransactionOrNotAtAll() throws {
+        let path = temporaryPath()
+        let store = try StateStore(path: path)
+        // Given a database that refuses job rows,
+        let saboteur = try DatabaseQueue(path: path)
+        try saboteur.write { try $0.execute(sql: "CREATE TRIGGER refuse_jobs BEFORE INSERT ON jobs BEGIN SELECT RAISE(ABORT, 'no jobs today'); END") }
+        // When reconciling fails on the job insert, Then neither the version nor its event was written.
+        #expect(throws: (any Error).self) { _ = try reconciled([version(1, .active)], store: store) }
+        #expect(try store.events().isEmpty && store.history(of: Self.secret).isEmpty)
+        // And once jobs can be written, the same pass writes all of it.
+        try saboteur.write { try $0.execute(sql: "DROP TRIGGER refuse_jobs") }
+        _ = try reconciled([version(1, .active)], store: store)
+        #expect(try store.events().count == 1 && store.jobs().count == 2)
+    }
+
+    @Test func aRotationsEventCarriesTheReplacedVersionsGraceEnd() throws {
+        let graceEnd = Self.t0.addingTimeInterval(86_400)
+        let store = try reconciled([version(2, .active), version(1, .grace, grace: graceEnd)])
+        let rotated = try #require(try store.events().first { $0.type == "secret.rotated" })
+        let payload = try #require(try JSONSerialization.jsonObject(with: Data(rotated.payload.utf8)) as? [String: Any])
+        let data = try #require(payload["data"] as? [String: Any])
+        #expect(payload["type"] as? String == "secret.rotated")
+        #expect(data["grace_expires_at"] as? String == RFC3339.format(graceEnd))
+        #expect(data["rotated_from"] as? Int == 1 && data["new_version"] as? Int == 2)
+        #expect(data["secret_id"] as? String == "payments/db" && data["project"] as? String == "payments" && data["name"] as? String == "db")
+    }
+
+    @Test func claimsAreLeasedAndAGoneOwnersJobsAreTakenBack() throws {
+        let store = try reconciled([version(1, .active)])
+        let claimed = try store.claimDueDeliveries(dueBy: Self.t0, now: Self.t0, owner: owner, lease: 120, limit: 10, ownerIsGone: { _ in false })
+        #expect(claimed.count == 2 && claimed.allSatisfy { $0.attempt == 1 && $0.job.status == .running && $0.job.lockedBy == "test-host:101" })
+        #expect(claimed.allSatisfy { $0.body.contains("\"type\":\"secret.created\"") })
+        // While the owner lives and its lease holds, nobody else gets the jobs.
+        #expect(try store.claimDueDeliveries(dueBy: Self.t0, now: Self.t0.addingTimeInterval(60), owner: other, lease: 120, limit: 10,
+                                             ownerIsGone: { _ in false }).isEmpty)
+        // When the owner is gone, the jobs are taken back at once and the open attempt is recorded as interrupted.
+        let retaken = try store.claimDueDeliveries(dueBy: Self.t0, now: Self.t0.addingTimeInterval(60), owner: other, lease: 120, limit: 10,
+                                                   ownerIsGone: { $0 == owner })
+        #expect(retaken.count == 2 && retaken.allSatisfy { $0.attempt == 2 && $0.job.lockedBy == "test-host:202" })
+        let attempts = try store.attempts(ofJob: retaken[0].job.id)
+        #expect(attempts.map(\.attempt) == [1, 2])
+        #expect(attempts[0].error?.hasPrefix("interrupted: the rotor process delivering it (test-host:101)") == true)
+        #expect(attempts[1].finishedAt == nil)
+        // And when a lease runs out, even a live owner's jobs are taken back.
+        let late = try store.claimDueDeliveries(dueBy: Self.t0, now: Self.t0.addingTimeInterval(181), owner: owner, lease: 120, limit: 1,
+                                                ownerIsGone: { _ in false })
+        #expect(late.count == 1 && late[0].attempt == 3)
+    }
+
+    @Test func attemptsMoveJobsOnAndAGoneEndpointIsDisabledAndSaysSo() throws {
+        let store = try reconciled([version(1, .active)])
+        let claimed = try store.claimDueDeliveries(dueBy: Self.t0, now: Self.t0, owner: owner, lease: 120, limit: 10, ownerIsGone: { _ in false })
+        let api = try #require(claimed.first { $0.delivery.service == "api" })
+        let ledger = try #require(claimed.first { $0.delivery.service == "ledger" })
+        try store.finishDelivery(api, owner: owner, now: Self.t0, statusCode: 500, latencyMS: 12, error: "answered 500",
+                                 resolution: .retry(at: Self.t0.addingTimeInterval(60)))
+        try store.finishDelivery(ledger, owner: owner, now: Self.t0, statusCode: 410, latencyMS: 3, error: "answered 410 Gone",
+                                 resolution: .disableEndpoint)
+        #expect(try store.job(api.job.id).status == .pending)
+        #expect(try store.job(api.job.id).runAt == Self.t0.addingTimeInterval(60))
+        #expect(try store.attempts(ofJob: api.job.id).first?.statusCode == 500)
+        #expect(try store.attempts(ofJob: api.job.id).first?.latencyMS == 12)
+        #expect(try store.job(ledger.job.id).status == .failed)
+        #expect(try store.webhookEndpoints().first?.disabledReason == "410 Gone")
+        // A pass never retries a job that became due after it started.
+        #expect(try store.claimDueDeliveries(dueBy: Self.t0, now: Self.t0.addingTimeInterval(61), owner: owner, lease: 120, limit: 10,
+                                             ownerIsGone: { _ in false }).isEmpty)
+
+        // The next event for the disabled endpoint fails at once, saying why, with no attempt.
+        _ = try reconciled([version(2, .active), version(1, .grace, grace: Self.t0.addingTimeInterval(86_400))], store: store)
+        let next = try store.claimDueDeliveries(dueBy: Self.t0.addingTimeInterval(120), now: Self.t0.addingTimeInterval(120), owner: owner,
+                                                lease: 120, limit: 10, ownerIsGone: { _ in false })
+        #expect(next.map(\.delivery.service).sorted() == ["api", "api"])
+        let refused = try #require(try store.jobs(status: .failed).first { $0.id != ledger.job.id })
+        #expect(refused.attempts == 0)
+        #expect(refused.lastError?.contains("endpoint http://127.0.0.1:9/l is disabled since") == true)
+
+        // Retrying re-enables the endpoint and gives a fresh round; cancel takes pending jobs only.
+        let (retried, reenabled) = try store.retryJob(String(ledger.job.id.prefix(12)), now: Self.t0.addingTimeInterval(200), actor: "alice")
+        #expect(reenabled == "http://127.0.0.1:9/l")
+        #expect(retried.status == .pending && retried.maxAttempts == retried.attempts + 6)
+        #expect(try store.webhookEndpoints().allSatisfy { $0.disabledAt == nil })
+        #expect(throws: StoreError.self) { try store.cancelJob(refused.id, now: Self.t0, actor: "alice") }
+        #expect(try store.cancelJob(retried.id, now: Self.t0, actor: "alice").status == .cancelled)
+        #expect(try store.auditLog().map(\.action).filter { $0.contains("job") || $0.contains("endpoint") }
+                == ["webhook.endpoint_disabled", "webhook.endpoint_enabled", "job.retried", "job.cancelled"])
+        #expect(try store.verifyAudit() == nil)
+    }
+}
