@@ -1,8 +1,56 @@
-"""Workload 4: webhook fan-out against wrk on the same local receiver."""
+"""Workload 4: webhook fan-out (N rotations x 3 consumers) against wrk on the same local receiver."""
+import os, re, subprocess, sys, time
+from support import ROOT, config_yaml, generate_repo, sh, timed
 
-TITLE = "Webhook fan-out: 1,000 rotations x 3 consumers vs wrk"
+TITLE = "Webhook fan-out: rotations x 3 consumers, against wrk on the same receiver"
+CONCURRENCY = 8
 
 
 def run(env):
-    print("   skipped: webhook delivery (issue 3) has not landed on this branch yet", flush=True)
-    return []
+    count = 20 if env.quick else 1000
+    receiver = subprocess.Popen([sys.executable, os.path.join(ROOT, "benchmarks", "fast_receiver.py")], stdout=subprocess.PIPE, text=True)
+    try:
+        port = int(receiver.stdout.readline().split()[-1])
+        url = f"http://127.0.0.1:{port}"
+        repo = f"{env.work}/hooks-{count}"
+        armored = env.encrypt("old-value")
+        generate_repo(repo, count, env.fingerprints, armored, "2026-01-01T00:00:00Z", with_versions=False)
+        add_webhooks(repo, count, url)
+        state = f"{env.work}/hooks-state.db"
+        sh([env.rotor, "apply", "--repo", repo, "--state", state, "--at", "2026-11-01T00:00:00Z", "--deliver-timeout", "0"], env=env.env)
+        sh([env.rotor, "deliver", "--repo", repo, "--state", state, "--at", "2026-11-01T00:00:00Z"], env=env.env)  # the creations
+        sh([env.rotor, "apply", "--repo", repo, "--state", state, "--at", "2026-12-05T00:00:00Z", "--deliver-timeout", "0"], env=env.env)
+        seconds, rss = timed([env.rotor, "deliver", "--repo", repo, "--state", state, "--at", "2026-12-05T00:00:00Z",
+                              "--concurrency", str(CONCURRENCY)], env=env.env)
+        deliveries = 3 * count
+        rate = deliveries / seconds
+        wrk_rate = run_wrk(f"{url}/svc-a", duration=2 if env.quick else 10)
+        return [{"name": f"webhook fan-out: {count:,} rotations x 3 consumers ({deliveries:,} signed deliveries)",
+                 "workload": "webhooks", "size": count,
+                 "rows": [{"tool": "rotor deliver", "items": deliveries, "seconds": seconds, "rss_mib": rss},
+                          {"tool": f"wrk -c{CONCURRENCY} (same receiver)", "items": int(wrk_rate * seconds), "seconds": seconds}],
+                 "notes": [f"rotor: {rate:,.0f} deliveries/s; wrk: {wrk_rate:,.0f} requests/s; rotor = {100 * rate / wrk_rate:.0f}% of wrk (goal >= 50%)"]}]
+    finally:
+        receiver.kill()
+
+
+def add_webhooks(repo, count, url):
+    """Three consumers with webhooks on every secret (one commit)."""
+    for index in range(count):
+        project, name = f"p{index % 100:02d}", f"s{index:06d}"
+        with open(f"{repo}/secrets/{project}/{name}.yaml", "w") as handle:
+            handle.write(f"apiVersion: rotor.dev/v1\nkind: Secret\nmetadata:\n  project: {project}\n  name: {name}\nspec:\n"
+                         "  policy: bench\n  consumers:\n"
+                         + "".join(f"    - service: svc-{c}\n      webhook: {url}/svc-{c}\n" for c in "abc"))
+    sh(["git", "-C", repo, "-c", "user.name=bench", "-c", "user.email=b@rotor.invalid", "commit", "-qam", "webhooks"])
+
+
+def run_wrk(url, duration):
+    """wrk's request rate against the receiver: POSTs of a webhook-sized body at the same concurrency."""
+    script = "/tmp/rb-wrk.lua"
+    with open(script, "w") as handle:
+        handle.write('wrk.method = "POST"\nwrk.body = string.rep("x", 400)\n'
+                     'wrk.headers["Content-Type"] = "application/json"\n')
+    out = sh(["wrk", "-t2", f"-c{CONCURRENCY}", f"-d{duration}s", "-s", script, url])
+    match = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    return float(match.group(1))
