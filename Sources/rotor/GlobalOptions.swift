@@ -50,14 +50,8 @@ struct GlobalOptions: ParsableArguments {
 func runReporting(_ body: () throws -> Void) throws {
     do {
         try body()
-    } catch let failure as ValidationFailure {
-        FileHandle.standardError.write(Data((failure.description + "\n").utf8))
-        throw ExitCode(1)
-    } catch let exit as ExitCode {
-        throw exit
     } catch {
-        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-        throw ExitCode(1)
+        throw reported(error)
     }
 }
 
@@ -65,15 +59,22 @@ func runReporting(_ body: () throws -> Void) throws {
 func runReporting(_ body: () async throws -> Void) async throws {
     do {
         try await body()
-    } catch let failure as ValidationFailure {
-        FileHandle.standardError.write(Data((failure.description + "\n").utf8))
-        throw ExitCode(1)
-    } catch let exit as ExitCode {
-        throw exit
     } catch {
-        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-        throw ExitCode(1)
+        throw reported(error)
     }
+}
+
+/// Prints a failure for people (diagnostics one per line, else `error: …`) and returns the exit code to throw.
+private func reported(_ error: Error) -> Error {
+    switch error {
+    case let exit as ExitCode:
+        return exit
+    case let failure as ValidationFailure:
+        FileHandle.standardError.write(Data((failure.description + "\n").utf8))
+    default:
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    }
+    return ExitCode(1)
 }
 
 /// Writes to standard output.
