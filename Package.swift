@@ -31,14 +31,17 @@ let package = Package(
         .target(name: "RotorGit", dependencies: ["CGit2"]),
         .systemLibrary(name: "CGPGME", path: "Sources/CGPGME", pkgConfig: "gpgme", providers: [.apt(["libgpgme-dev"])]),
         .target(name: "RotorCrypto", dependencies: ["CGPGME", "RotorCore"]),
+        // Test-only fault injection (`ROTOR_FAULT`): named points where a test can kill or pause the process.
+        .target(name: "RotorFaults"),
         // The imperative shell: loads git, plans, encrypts, commits, updates the store.
         .target(name: "RotorEngine", dependencies: [
-            "RotorCore", "RotorSpecs", "RotorStore", "RotorGit", "RotorCrypto", .product(name: "Crypto", package: "swift-crypto"),
+            "RotorCore", "RotorSpecs", "RotorStore", "RotorGit", "RotorCrypto", "RotorFaults",
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "rotor", dependencies: [
             "RotorEngine", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        // Test support: throwaway keyrings, repositories and a runner for the rotor binary.
+        // Test support: throwaway keyrings, repositories, a runner for the rotor binary.
         .target(name: "RotorTesting", dependencies: ["RotorEngine", "RotorCrypto", "RotorGit"]),
         .testTarget(name: "RotorCoreTests", dependencies: ["RotorCore"], exclude: ["Golden"]),
         .testTarget(name: "RotorGitTests", dependencies: ["RotorGit"]),

@@ -13,7 +13,7 @@ public final class StateLock {
     /// The lock file's path.
     public let path: String
 
-    /// Takes the lock or throws an error naming the holder.
+    /// Takes the lock, or throws ``StateLockHeld`` naming the holder; never waits.
     public init(storePath: String) throws {
         path = storePath + ".lock"
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -22,7 +22,7 @@ public final class StateLock {
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             close(descriptor)
-            throw EngineError("another rotor is applying to this state store (\(holder.isEmpty ? "unknown holder" : holder)); lock: \(path)")
+            throw StateLockHeld(holder: holder.isEmpty ? "unknown holder" : holder, path: path)
         }
         let note = "pid \(getpid()) on \(ProcessInfo.processInfo.hostName) since \(ISO8601DateFormatter().string(from: Date()))\n"
         _ = ftruncate(descriptor, 0)
