@@ -14,6 +14,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Pure core: specs model, observed state, planner, plan. No I/O.
@@ -38,16 +41,32 @@ let package = Package(
             "RotorCore", "RotorSpecs", "RotorStore", "RotorGit", "RotorCrypto", "RotorFaults",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .executableTarget(name: "rotor", dependencies: [
-            "RotorEngine", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        // The reconciler daemon: schedule, fetch/push, health, metrics, HTTP, structured logs, shutdown.
+        .target(name: "RotorDaemon", dependencies: [
+            "RotorEngine", "RotorFaults",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        // Test support: throwaway keyrings, repositories, a runner for the rotor binary.
+        .executableTarget(name: "rotor", dependencies: [
+            "RotorEngine", "RotorDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        // Test support: throwaway keyrings, repositories, a test clock and a runner for the rotor binary.
         .target(name: "RotorTesting", dependencies: ["RotorEngine", "RotorCrypto", "RotorGit"]),
         .testTarget(name: "RotorCoreTests", dependencies: ["RotorCore"], exclude: ["Golden"]),
         .testTarget(name: "RotorGitTests", dependencies: ["RotorGit"]),
         .testTarget(name: "RotorCryptoTests", dependencies: ["RotorCrypto"]),
         .testTarget(name: "RotorEngineTests", dependencies: ["RotorEngine", "RotorStore", "RotorTesting"]),
         .testTarget(name: "RotorCLITests", dependencies: ["RotorTesting"]),
+        .testTarget(name: "RotorDaemonTests", dependencies: [
+            "RotorDaemon", "RotorEngine", "RotorStore", "RotorSpecs", "RotorCore", "RotorGit", "RotorFaults", "RotorTesting",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+        ]),
         .testTarget(name: "RotorSpecsTests", dependencies: ["RotorSpecs"]),
         .testTarget(name: "RotorStoreTests", dependencies: ["RotorStore"]),
     ],

@@ -1,0 +1,99 @@
+import Foundation
+import Logging
+import RotorEngine
+import RotorGit
+import RotorSpecs
+
+extension Reconciler {
+    /// The remote could not be reached, cloned or fetched (health: "fetch failing").
+    struct FetchFailure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Opens rotor's clone, cloning the remote first when the folder is missing or empty.
+    ///
+    /// A folder that is another repository's clone, or has another branch checked out, is refused
+    /// rather than "fixed": the clone is rotor's own and rotor resets it to the remote.
+    func prepare(logger: Logger) throws -> Engine {
+        if let engine { return engine }
+        let workdir = configuration.resolvedWorkdir
+        let entries = try? FileManager.default.contentsOfDirectory(atPath: workdir)
+        if entries?.isEmpty ?? true {
+            logger.info("cloning the remote", metadata: ["remote": "\(configuration.remote)", "workdir": "\(workdir)", "branch": "\(configuration.branch)"])
+            do {
+                _ = try GitRepository.clone(from: configuration.remote, to: workdir, branch: configuration.branch)
+            } catch {
+                throw FetchFailure(description: "\(error)")
+            }
+        }
+        let repository = try GitRepository.open(at: workdir)
+        let root = repository.workdir.map(Self.realPath)
+        guard root == Self.realPath(workdir) else {
+            throw EngineError("\(workdir) is not a clone of its own (it is inside \(root ?? "a bare repository")): point --workdir at an empty folder or at rotor's clone")
+        }
+        let url = try repository.remoteURL(configuration.remoteName)
+        guard url == configuration.remote else {
+            throw EngineError("\(workdir) is a clone of \(url ?? "no remote"), not \(configuration.remote): point --workdir at an empty folder or at rotor's clone of that remote")
+        }
+        let branch = try repository.headBranch()
+        guard branch == "refs/heads/\(configuration.branch)" else {
+            throw EngineError("\(workdir) has \(branch ?? "a detached HEAD") checked out, not \(configuration.branch): rotor reconciles the branch it was started for")
+        }
+        let engine = try Engine(repositoryPath: workdir, statePath: configuration.resolvedStatePath, actor: "rotor", gpgHome: configuration.gpgHome)
+        self.engine = engine
+        transport = makeTransport(engine.repository, configuration)
+        return engine
+    }
+
+    /// Fetches, then brings the local branch to the remote's tip; returns the revision to apply on.
+    ///
+    /// - Local equals or is behind the remote: fast-forward (a merged pull request arrives).
+    /// - Local is ahead: those are rotor's own commits from a pass that died before its push;
+    ///   they are pushed now (a refused push is a remote move: the caller retries).
+    /// - Diverged: rotor's unpushed commits were overtaken. Their new versions are kept as pending
+    ///   in the store, then the branch is reset to the remote; the re-plan reuses them.
+    ///
+    /// Every case ends with `versions/` checked out to match HEAD, healing a pass that died between
+    /// its commit and its checkout.
+    func sync(engine: Engine, lock: StateLock, now: Date, logger: inout Logger) throws -> ObjectID {
+        let repository = engine.repository
+        do {
+            try transport?.fetch()
+        } catch {
+            throw FetchFailure(description: "\(error)")
+        }
+        guard let tip = try repository.remoteBranchTip(remote: configuration.remoteName, branch: configuration.branch) else {
+            throw FetchFailure(description: "the remote \(configuration.remote) has no branch \(configuration.branch)")
+        }
+        let local = try repository.headCommit()
+        var revision = tip
+        if local == tip {
+            try repository.checkoutHead(paths: [VersionFileParser.prefix], force: true)
+        } else if let local, try repository.isAncestor(local, of: tip) {
+            guard try repository.fastForward(branch: configuration.branch, to: tip) else {
+                throw EngineError("cannot fast-forward \(configuration.branch) from \(local.short) to \(tip.short)")
+            }
+            logger.info("fast-forwarded to the remote", metadata: ["from": "\(local.hex)", "to": "\(tip.hex)"])
+        } else if let local, try repository.isAncestor(tip, of: local) {
+            let unpushed = try repository.commits(from: local, excluding: tip).count
+            logger.info("pushing rotor commits an earlier pass left unpushed", metadata: ["commits": "\(unpushed)", "head": "\(local.hex)"])
+            try transport?.push()
+            try repository.checkoutHead(paths: [VersionFileParser.prefix], force: true)
+            revision = local
+        } else if let local {
+            let kept = try engine.keepUnpushedVersions(unpushed: local, remote: tip, now: now, holding: lock)
+            try repository.resetBranch(configuration.branch, to: tip, expected: local)
+            logger.warning("the remote moved past rotor's unpushed commit: kept its new versions as pending and reset to the remote",
+                           metadata: ["dropped": "\(local.hex)", "to": "\(tip.hex)", "pending": "\(kept.count)"])
+        } else {
+            try repository.resetBranch(configuration.branch, to: tip, expected: nil)
+        }
+        logger[metadataKey: "revision"] = "\(revision.hex)"
+        return revision
+    }
+
+    /// A path with symlinks resolved, for comparing folders.
+    static func realPath(_ path: String) -> String {
+        URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
+    }
+}
