@@ -24,10 +24,10 @@ public struct Health: Sendable, Equatable {
     /// Whether nothing is wrong.
     public var isHealthy: Bool { problems.isEmpty }
 
-    /// `ok`, or `degraded` followed by `<problem>: <detail>` lines.
+    /// `ok`, or `degraded` followed by one `<problem>: <detail>` line per problem (newlines in a detail become spaces).
     public var text: String {
         guard !isHealthy else { return "ok\n" }
-        return "degraded\n" + problems.map { "\($0.0.rawValue): \($0.1)\n" }.joined()
+        return "degraded\n" + problems.map { "\($0.0.rawValue): \($0.1.split(whereSeparator: \.isNewline).joined(separator: " "))\n" }.joined()
     }
 
     public static func == (lhs: Health, rhs: Health) -> Bool {

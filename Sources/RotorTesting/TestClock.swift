@@ -91,3 +91,15 @@ public func waitUntil(timeout: TimeInterval = 10, _ condition: () throws -> Bool
     }
     return try condition()
 }
+
+/// The async form of ``waitUntil(timeout:_:)``: yields the thread between checks, so the tasks
+/// being watched can run (an async test must never block one of the few cooperative threads).
+@discardableResult
+public func eventually(timeout: TimeInterval = 10, _ condition: () throws -> Bool) async rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if try condition() { return true }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return try condition()
+}
