@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import RotorEngine
 import RotorGit
@@ -20,11 +23,7 @@ extension Reconciler {
         let entries = try? FileManager.default.contentsOfDirectory(atPath: workdir)
         if entries?.isEmpty ?? true {
             logger.info("cloning the remote", metadata: ["remote": "\(configuration.remote)", "workdir": "\(workdir)", "branch": "\(configuration.branch)"])
-            do {
-                _ = try GitRepository.clone(from: configuration.remote, to: workdir, branch: configuration.branch)
-            } catch {
-                throw FetchFailure(description: "\(error)")
-            }
+            try cloneAtomically(into: workdir)
         }
         let repository = try GitRepository.open(at: workdir)
         let root = repository.workdir.map(Self.realPath)
@@ -90,6 +89,52 @@ extension Reconciler {
         }
         logger[metadataKey: "revision"] = "\(revision.hex)"
         return revision
+    }
+
+    /// Clones into a sibling folder, then renames it into place, so a clone killed halfway never
+    /// leaves a half-made repository where the next start would open it. Leftovers of killed clones
+    /// (`<workdir>.rotor-clone-*`) are removed first.
+    func cloneAtomically(into workdir: String) throws {
+        let manager = FileManager.default
+        let parent = (workdir as NSString).deletingLastPathComponent
+        let prefix = (workdir as NSString).lastPathComponent + ".rotor-clone-"
+        for leftover in (try? manager.contentsOfDirectory(atPath: parent)) ?? [] where leftover.hasPrefix(prefix) {
+            try? manager.removeItem(atPath: (parent as NSString).appendingPathComponent(leftover))
+        }
+        try manager.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        let staging = (parent as NSString).appendingPathComponent(prefix + String(getpid()))
+        do {
+            _ = try GitRepository.clone(from: configuration.remote, to: staging, branch: configuration.branch)
+        } catch {
+            try? manager.removeItem(atPath: staging)
+            throw FetchFailure(description: "\(error)")
+        }
+        // rename(2) replaces a missing or empty folder in one step.
+        guard rename(staging, workdir) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? manager.removeItem(atPath: staging)
+            throw EngineError("cannot move the fresh clone into \(workdir): \(reason)")
+        }
+    }
+
+    /// Removes git lock files (`*.lock`) that a killed pass left in rotor's clone.
+    ///
+    /// libgit2 takes `refs/heads/main.lock`, `index.lock` and friends while it writes; kill -9 at
+    /// that moment leaves them behind, and every later write would fail ("failed to lock file").
+    /// Only called while holding the state store's lock: the clone is rotor's own and no other
+    /// rotor is using it, so any lock file in it is stale.
+    func removeStaleGitLocks(in gitDirectory: String, logger: Logger) {
+        let manager = FileManager.default
+        guard let walker = manager.enumerator(atPath: gitDirectory) else { return }
+        var removed: [String] = []
+        while let relative = walker.nextObject() as? String {
+            if relative == "objects" { walker.skipDescendants(); continue }
+            guard relative.hasSuffix(".lock") else { continue }
+            if (try? manager.removeItem(atPath: (gitDirectory as NSString).appendingPathComponent(relative))) != nil { removed.append(relative) }
+        }
+        if !removed.isEmpty {
+            logger.warning("removed git lock files left by an interrupted pass", metadata: ["files": "\(removed.sorted().joined(separator: ", "))"])
+        }
     }
 
     /// A path with symlinks resolved, for comparing folders.
