@@ -11,7 +11,9 @@ public final class DaemonStatus: @unchecked Sendable {
         public var passes: [PassOutcome: Int] = [:]
         /// Pass durations: cumulative counts per bucket upper bound (seconds), their sum and count.
         public var durationBuckets: [(le: Double, count: Int)] = DaemonStatus.bucketBounds.map { ($0, 0) }
+        /// Sum of pass durations, seconds.
         public var durationSum: Double = 0
+        /// Number of passes timed.
         public var durationCount = 0
         /// Actions applied, by plan action kind (create, rotate, expire, delete, revoke, warn).
         public var actions: [String: Int] = [:]
@@ -21,9 +23,11 @@ public final class DaemonStatus: @unchecked Sendable {
         public var deliveries: [String: Int] = ["delivered": 0, "retried": 0, "failed": 0]
         /// Jobs waiting and jobs failed, as the last delivery step reported.
         public var jobsPending = 0
+        /// Jobs failed (all time).
         public var jobsFailed = 0
         /// The revision and instant of the last successful pass.
         public var lastSuccessRevision: String?
+        /// The planning instant of the last successful pass.
         public var lastSuccessAt: Date?
         /// When the next rotation is due.
         public var nextRotationDue: Date?
@@ -31,6 +35,7 @@ public final class DaemonStatus: @unchecked Sendable {
         public var pendingVersions = 0
         /// Problems from the reconcile part of the last pass and from the delivery step.
         public var reconcileProblem: (HealthProblem, String)? = (.starting, "no pass has finished yet")
+        /// Why deliveries are degraded, if they are.
         public var deliveryProblem: String?
 
         /// The health these make.

@@ -30,6 +30,7 @@ public struct Health: Sendable, Equatable {
         return "degraded\n" + problems.map { "\($0.0.rawValue): \($0.1.split(whereSeparator: \.isNewline).joined(separator: " "))\n" }.joined()
     }
 
+    /// Same problems with the same details, in the same order.
     public static func == (lhs: Health, rhs: Health) -> Bool {
         lhs.problems.map(\.0) == rhs.problems.map(\.0) && lhs.problems.map(\.1) == rhs.problems.map(\.1)
     }

@@ -1,6 +1,6 @@
 /// How one daemon pass ended. The raw value is the `outcome` label of `rotor_passes_total`.
 public enum PassOutcome: String, CaseIterable, Sendable {
-    /// Changes were committed, pushed and recorded.
+    /// The plan had actions: committed and pushed when they change git, recorded in the store (warnings only need the store).
     case applied
     /// Nothing was due (or only warnings, which need no commit).
     case unchanged

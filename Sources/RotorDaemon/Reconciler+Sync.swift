@@ -93,12 +93,14 @@ extension Reconciler {
 
     /// Clones into a sibling folder, then renames it into place, so a clone killed halfway never
     /// leaves a half-made repository where the next start would open it. Leftovers of killed clones
-    /// (`<workdir>.rotor-clone-*`) are removed first.
+    /// (`<workdir>.rotor-clone-<pid>` of a process that no longer runs) are removed first.
     func cloneAtomically(into workdir: String) throws {
         let manager = FileManager.default
         let parent = (workdir as NSString).deletingLastPathComponent
         let prefix = (workdir as NSString).lastPathComponent + ".rotor-clone-"
         for leftover in (try? manager.contentsOfDirectory(atPath: parent)) ?? [] where leftover.hasPrefix(prefix) {
+            // Only a dead process's: another rotor may be cloning right now.
+            guard let pid = pid_t(leftover.dropFirst(prefix.count)), kill(pid, 0) != 0, errno == ESRCH else { continue }
             try? manager.removeItem(atPath: (parent as NSString).appendingPathComponent(leftover))
         }
         try manager.createDirectory(atPath: parent, withIntermediateDirectories: true)
@@ -123,14 +125,27 @@ extension Reconciler {
     /// that moment leaves them behind, and every later write would fail ("failed to lock file").
     /// Only called while holding the state store's lock: the clone is rotor's own and no other
     /// rotor is using it, so any lock file in it is stale.
-    func removeStaleGitLocks(in gitDirectory: String, logger: Logger) {
+    ///
+    /// Only git's own lock files are touched: those directly in the git directory (`index.lock`,
+    /// `HEAD.lock`, `packed-refs.lock`, `config.lock`, …) and under `refs/` and `logs/`. Never
+    /// anything else — the default state store lives in `.git/rotor/`, and its `state.db.lock` is
+    /// the `flock` this very pass holds.
+    func removeStaleGitLocks(in gitDirectory: String, keeping storeLock: String, logger: Logger) {
         let manager = FileManager.default
-        guard let walker = manager.enumerator(atPath: gitDirectory) else { return }
+        let keep = Self.realPath(storeLock)
+        var candidates = ((try? manager.contentsOfDirectory(atPath: gitDirectory)) ?? []).filter { $0.hasSuffix(".lock") }
+        for folder in ["refs", "logs"] {
+            let walker = manager.enumerator(atPath: (gitDirectory as NSString).appendingPathComponent(folder))
+            while let relative = walker?.nextObject() as? String {
+                if relative.hasSuffix(".lock") { candidates.append(folder + "/" + relative) }
+            }
+        }
         var removed: [String] = []
-        while let relative = walker.nextObject() as? String {
-            if relative == "objects" { walker.skipDescendants(); continue }
-            guard relative.hasSuffix(".lock") else { continue }
-            if (try? manager.removeItem(atPath: (gitDirectory as NSString).appendingPathComponent(relative))) != nil { removed.append(relative) }
+        for relative in candidates {
+            var isDirectory: ObjCBool = false
+            let path = (gitDirectory as NSString).appendingPathComponent(relative)
+            guard manager.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue, Self.realPath(path) != keep else { continue }
+            if (try? manager.removeItem(atPath: path)) != nil { removed.append(relative) }
         }
         if !removed.isEmpty {
             logger.warning("removed git lock files left by an interrupted pass", metadata: ["files": "\(removed.sorted().joined(separator: ", "))"])

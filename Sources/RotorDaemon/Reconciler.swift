@@ -105,7 +105,7 @@ public final class Reconciler: PassRunner, @unchecked Sendable {
             return finish(.failed, "\(error)")
         }
         defer { withExtendedLifetime(lock) {} }
-        removeStaleGitLocks(in: engine.repository.gitDirectory, logger: logger)
+        removeStaleGitLocks(in: engine.repository.gitDirectory, keeping: lock.path, logger: logger)
 
         var attempt = 0
         while true {

@@ -29,7 +29,9 @@ public struct RotorLogHandler: LogHandler {
     public let sink: LogSink
     /// The clock for `ts` (the wall clock; tests inject one).
     public let clock: @Sendable () -> Date
+    /// Metadata on every line of this logger (a pass sets `pass` and `revision`).
     public var metadata: Logger.Metadata = [:]
+    /// The lowest level written.
     public var logLevel: Logger.Level = .info
 
     /// Creates a handler writing `format` lines to `sink`.
@@ -40,11 +42,13 @@ public struct RotorLogHandler: LogHandler {
         self.clock = clock
     }
 
+    /// One metadata value.
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
+    /// Writes one line: this logger's metadata, then the event's (and its error, if any).
     public func log(event: LogEvent) {
         var merged = metadata
         if let explicit = event.metadata { merged.merge(explicit) { $1 } }

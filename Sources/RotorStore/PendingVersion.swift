@@ -70,8 +70,11 @@ public struct PendingVersion: Hashable, Sendable {
 
     /// The slot a pending version can fill: which secret or key, which number.
     public struct Slot: Hashable, Sendable {
+        /// Secret or key.
         public let resource: PlanAction.Resource
+        /// Which one.
         public let target: SecretID
+        /// The version number.
         public let version: Int
 
         /// Creates a slot.

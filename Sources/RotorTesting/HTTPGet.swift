@@ -7,8 +7,11 @@ import Glibc
 public enum HTTPGet {
     /// A response: status code and body.
     public struct Response: Sendable {
+        /// The status code.
         public let status: Int
+        /// The status line and headers.
         public let headers: String
+        /// The body.
         public let body: String
     }
 

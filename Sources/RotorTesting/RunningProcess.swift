@@ -8,8 +8,9 @@ import Glibc
 public final class RunningProcess: @unchecked Sendable {
     /// The process.
     public let process: Process
-    /// Where stdout and stderr go.
+    /// Where stdout goes.
     public let stdoutPath: String
+    /// Where stderr goes.
     public let stderrPath: String
 
     /// Starts `executable` with `arguments`; output goes to files in `directory`.

@@ -7,6 +7,7 @@ import Foundation
 public final class TestClock: Clock, @unchecked Sendable {
     /// An instant: time since the clock was made.
     public struct Instant: InstantProtocol {
+        /// Time since the clock was made.
         public var offset: Duration
         public func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
         public func duration(to other: Instant) -> Duration { other.offset - offset }
@@ -28,7 +29,9 @@ public final class TestClock: Clock, @unchecked Sendable {
     /// Creates a clock at offset zero.
     public init() {}
 
+    /// The current instant.
     public var now: Instant { lock.withLock { current } }
+    /// No resolution limit.
     public var minimumResolution: Duration { .zero }
 
     /// How many tasks are asleep on this clock.
@@ -37,6 +40,7 @@ public final class TestClock: Clock, @unchecked Sendable {
     /// Every sleep asked for, as a duration from the instant it was asked.
     public var requestedSleeps: [Duration] { lock.withLock { requested } }
 
+    /// Suspends until the clock is advanced to `deadline`, or the task is cancelled.
     public func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
         let id = UUID()
         try await withTaskCancellationHandler {
@@ -102,4 +106,16 @@ public func eventually(timeout: TimeInterval = 10, _ condition: () throws -> Boo
         try? await Task.sleep(for: .milliseconds(10))
     }
     return try condition()
+}
+
+/// Runs long blocking work (spawning and killing processes for tens of seconds) on a thread of its
+/// own, so it does not hold one of the few cooperative threads that async tests need to make progress.
+///
+/// `body` must not record test issues itself (no `#expect` inside): return what to check instead.
+public func offTheCooperativePool<T>(_ body: @escaping () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+        let thread = Thread { continuation.resume(with: Result { try body() }) }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
 }

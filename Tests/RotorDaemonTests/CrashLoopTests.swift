@@ -20,9 +20,38 @@ struct CrashLoopTests {
         }
     }
 
-    @Test func randomKillsNeverLoseOrDuplicateAVersionAndGitAndStoreConverge() throws {
+    /// What the loop saw, checked by the test once the loop is over.
+    struct Outcome {
+        var seed: UInt64 = 0
+        var iteration = 0
+        var killed = 0, faulted = 0, finished = 0, staleRemoteLocks = 0
+        var unexpectedExits: [String] = []
+        var finalStatus: Int32 = -1
+        var finalOutput = ""
+        var violations: [String] = []
+        var auditStatus: Int32 = -1
+        var remoteCommits = 0
+    }
+
+    @Test func randomKillsNeverLoseOrDuplicateAVersionAndGitAndStoreConverge() async throws {
+        let outcome = try await offTheCooperativePool { try Self.runLoop() }
+        let seed = outcome.seed
+        print("crash loop: \(outcome.iteration) runs, \(outcome.killed) killed, \(outcome.faulted) died at a fault point, \(outcome.finished) finished; stale remote ref locks cleared: \(outcome.staleRemoteLocks)")
+        #expect(outcome.unexpectedExits.isEmpty, "seed \(seed): \(outcome.unexpectedExits.joined(separator: "\n"))")
+        #expect(outcome.finalStatus == 0, "seed \(seed): \(outcome.finalOutput)")
+        #expect(outcome.killed + outcome.faulted >= outcome.iteration / 3)
+        #expect(outcome.violations.isEmpty, "seed \(seed): \(outcome.violations.joined(separator: "\n"))")
+        #expect(outcome.auditStatus == 0, "seed \(seed): rotor audit verify failed")
+        // Work was done: the hourly secret rotated many times.
+        #expect(outcome.remoteCommits > outcome.iteration / 4)
+    }
+
+    /// The loop itself; blocking, and free of test assertions (it runs off the cooperative pool).
+    static func runLoop() throws -> Outcome {
+        var outcome = Outcome()
         let seed = ProcessInfo.processInfo.environment["ROTOR_CRASH_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 1...UInt64(UInt32.max))
         print("crash loop seed: \(seed) (ROTOR_CRASH_SEED=\(seed) replays it)")
+        outcome.seed = seed
         var random = SplitMix(state: seed)
         let fixture = try RemoteFixture(files: [
             "policies/hourly.yaml": hourlyPolicy,
@@ -34,16 +63,14 @@ struct CrashLoopTests {
         let began = Date()
         var merged: [String] = []
         var at = start
-        var (killed, faulted, finished) = (0, 0, 0)
         var iteration = 0
-        var staleRemoteLocks = 0
         while iteration < 80, Date().timeIntervalSince(began) < 40 {
             iteration += 1
             at = at.addingTimeInterval(37 * 60)
             // A push to a local-path remote writes the remote's refs from rotor's own process, so a kill
             // mid-push can leave refs/heads/main.lock in the remote (git's CLI has the same property).
             // No process is running now: clear it, as an operator would (see README, Crash safety).
-            staleRemoteLocks += Self.removeLocks(in: fixture.remote)
+            outcome.staleRemoteLocks += removeLocks(in: fixture.remote)
             if Int.random(in: 0..<4, using: &random) == 0 {
                 merged.append(try fixture.mergePullRequest(["notes/pr-\(iteration).md": "pull request \(iteration)\n"]))
             }
@@ -60,25 +87,21 @@ struct CrashLoopTests {
                 daemon.send(SIGKILL)
             }
             let status = daemon.waitForExit(timeout: 60)
-            if daemon.wasSignalled { killed += 1 } else if status == 137 { faulted += 1 } else {
-                finished += 1
-                #expect(status == 0, "iteration \(iteration) (seed \(seed)): \(daemon.stdout)\(daemon.stderr)")
+            if daemon.wasSignalled { outcome.killed += 1 } else if status == 137 { outcome.faulted += 1 } else {
+                outcome.finished += 1
+                if status != 0 { outcome.unexpectedExits.append("iteration \(iteration) exited \(status.map(String.init) ?? "never"): \(daemon.stdout)\(daemon.stderr)") }
             }
         }
+        outcome.iteration = iteration
         // A clean start after the last kill converges everything.
-        staleRemoteLocks += Self.removeLocks(in: fixture.remote)
+        outcome.staleRemoteLocks += removeLocks(in: fixture.remote)
         let final = try fixture.rotor(fixture.daemonArguments(at: RFC3339.format(at.addingTimeInterval(60))))
-        #expect(final.status == 0, "seed \(seed): \(final.stdout)")
-        print("crash loop: \(iteration) runs, \(killed) killed, \(faulted) died at a fault point, \(finished) finished; stale remote ref locks cleared: \(staleRemoteLocks)")
-        #expect(killed + faulted >= iteration / 3)
-
-        let violations = try CrashInvariants.violations(fixture, mergedPullRequests: merged)
-        #expect(violations.isEmpty, "seed \(seed): \(violations.joined(separator: "\n"))")
-        let audit = try fixture.rotor(["audit", "verify", "--repo", fixture.workdir, "--state", fixture.statePath])
-        #expect(audit.status == 0, "seed \(seed): \(audit.stdout)\(audit.stderr)")
-        // Work was done: the hourly secret rotated many times.
-        let versions = try GitVersions.history(gitDir: fixture.remote).count
-        #expect(versions > iteration / 4)
+        outcome.finalStatus = final.status
+        outcome.finalOutput = final.stdout + final.stderr
+        outcome.violations = try CrashInvariants.violations(fixture, mergedPullRequests: merged)
+        outcome.auditStatus = try fixture.rotor(["audit", "verify", "--repo", fixture.workdir, "--state", fixture.statePath]).status
+        outcome.remoteCommits = try GitVersions.history(gitDir: fixture.remote).count
+        return outcome
     }
 
     /// Removes `*.lock` files under a bare repository's refs (and packed-refs.lock); returns how many.

@@ -89,11 +89,11 @@ final class DaemonHarness: @unchecked Sendable {
     private(set) var transport: ScriptedTransport?
 
     init(_ fixture: RemoteFixture, at now: String = "2026-12-01T00:00:00Z", delivery: any DeliveryHook = NoDelivery(),
-         maxPushAttempts: Int = 3) {
+         maxPushAttempts: Int = 3, defaultState: Bool = false) {
         self.fixture = fixture
         clock = NowBox(RFC3339.parse(now)!)
         var configuration = DaemonConfiguration(remote: fixture.remote, workdir: fixture.workdir)
-        configuration.statePath = fixture.statePath
+        configuration.statePath = defaultState ? nil : fixture.statePath
         configuration.gpgHome = fixture.seed.keyring.path
         configuration.maxPushAttempts = maxPushAttempts
         var made: ScriptedTransport?

@@ -138,6 +138,33 @@ struct ReconcilerTests {
         #expect(try GitVersions.files(gitDir: fixture.remote, revision: "main")[db]?.versions.count == 2)
     }
 
+    @Test func withTheDefaultStoreInsideTheCloneTheLockStillHolds() throws {
+        // The default store is <clone>/.git/rotor/state.db: clearing stale git locks must never touch its lock file.
+        let fixture = try RemoteFixture()
+        let first = DaemonHarness(fixture, defaultState: true)
+        let second = DaemonHarness(fixture, defaultState: true)
+        #expect(first.pass().outcome == .applied)
+        var secondReport: PassReport?
+        first.scripted?.beforePush = [{ secondReport = second.pass(at: "2027-01-05T00:00:00Z") }]
+        #expect(first.pass(at: "2027-01-05T00:00:00Z").outcome == .applied)
+        #expect(secondReport?.outcome == .locked)
+        #expect(FileManager.default.fileExists(atPath: fixture.workdir + "/.git/rotor/state.db.lock"))
+    }
+
+    @Test func gitLockFilesLeftByAKilledPassAreRemoved() throws {
+        let fixture = try RemoteFixture()
+        let daemon = DaemonHarness(fixture)
+        #expect(daemon.pass().outcome == .applied)
+        // Given lock files a kill -9 left in rotor's clone,
+        let stale = ["/.git/refs/heads/main.lock", "/.git/index.lock", "/.git/refs/remotes/origin/main.lock"]
+        for path in stale { FileManager.default.createFile(atPath: fixture.workdir + path, contents: Data()) }
+        // When the next pass runs, then it removes them and applies.
+        let report = daemon.pass(at: "2027-01-05T00:00:00Z")
+        #expect(report.outcome == .applied, "\(report.problem ?? "")")
+        for path in stale { #expect(!FileManager.default.fileExists(atPath: fixture.workdir + path)) }
+        #expect(daemon.logs.text.contains("removed git lock files left by an interrupted pass"))
+    }
+
     @Test func theDeliveryStepRunsEveryPassAndItsFailureDegradesHealth() throws {
         let fixture = try RemoteFixture()
         let working = RecordingDelivery(report: DeliveryReport(delivered: 2, retried: 1, jobsPending: 3))
