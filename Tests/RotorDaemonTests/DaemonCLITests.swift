@@ -40,6 +40,27 @@ struct DaemonCLITests {
         withExtendedLifetime(held) {}
     }
 
+    @Test func twoDaemonProcessesOnOneStoreOnlyOneApplies() throws {
+        let fixture = try RemoteFixture()
+        #expect(try fixture.rotor(fixture.daemonArguments(at: t0)).status == 0)
+        // Given one daemon in the middle of a pass (paused after its commit, holding the store),
+        let first = try RunningProcess(Shell.rotorExecutable,
+                                       fixture.daemonArguments(once: false, at: t1, extra: ["--listen", "off"]),
+                                       environment: ["GNUPGHOME": fixture.seed.keyring.path, "ROTOR_FAULT": "after-commit:pause=2500"],
+                                       directory: fixture.seed.directory.path)
+        #expect(waitUntil(timeout: 30) { first.stderr.contains("fault point after-commit: pausing") })
+        // When a second one runs a pass on the same store, then it applies nothing, names the holder and exits 75,
+        let second = try fixture.rotor(fixture.daemonArguments(at: t1))
+        #expect(second.status == 75, "\(second.stdout)")
+        #expect(second.stdout.contains("another rotor holds the state store"))
+        #expect(second.stdout.contains("pid \(first.process.processIdentifier)"))
+        // while the first finishes its rotation and stops cleanly.
+        first.send(SIGTERM)
+        #expect(first.waitForExit(timeout: 20) == 0, "\(first.stdout)\(first.stderr)")
+        #expect(try GitVersions.files(gitDir: fixture.remote, revision: "main")[db]?.versions.map(\.version) == [2, 1])
+        #expect(try CrashInvariants.violations(fixture).isEmpty)
+    }
+
     @Test func badFlagsAreUsageErrors() throws {
         let fixture = try RemoteFixture()
         #expect(try fixture.rotor(fixture.daemonArguments(extra: ["--interval", "soon"])).status == 64)
