@@ -55,6 +55,27 @@ struct PublishTests {
         withExtendedLifetime(lock) {}
     }
 
+    @Test func anAPIKeyFromARefusedPublishIsReusedWithItsHash() throws {
+        let repo = try SecretsRepoFixture()
+        try repo.commit(["policies/partner-keys.yaml": SecretsRepoFixture.keyPolicy(),
+                         "keys/payments/partner.yaml": SecretsRepoFixture.apiKey(project: "payments", name: "partner")])
+        let engine = try repo.engine()
+        let base = try engine.head()
+        let key = SecretID(project: "payments", name: "partner")
+        #expect(throws: Refused.self) { try engine.apply(now: t0, publish: { _ in throw Refused() }) }
+        let first = try #require(try engine.snapshot().keyFiles[key]?.active)
+        let lock = try StateLock(storePath: engine.statePath)
+        try engine.keepUnpushedVersions(unpushed: try engine.head(), remote: base, now: t0, holding: lock)
+        try engine.repository.resetBranch("main", to: base, expected: try engine.head())
+        let retry = try engine.apply(now: t0, holding: lock)
+        let second = try #require(try engine.snapshot().keyFiles[key]?.active)
+        #expect(retry.reusedVersionIDs.contains(first.id))
+        #expect(second.id == first.id && second.hash == first.hash && second.hint == first.hint)
+        #expect(second.valueEncrypted == first.valueEncrypted)
+        #expect(try engine.pendingVersions().isEmpty)
+        withExtendedLifetime(lock) {}
+    }
+
     @Test func aPendingVersionForOtherRecipientsIsNotReusedAndIsDroppedOnceTheNumberIsTaken() throws {
         let repo = try SecretsRepoFixture()
         let engine = try repo.engine()
