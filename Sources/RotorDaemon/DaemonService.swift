@@ -60,7 +60,7 @@ public final class DaemonService<C: Clock & Sendable>: Service, @unchecked Senda
         let onTimeout = self.onTimeout
         await withGracefulShutdownHandler {
             while true {
-                let report = await BlockingWork.run { runner.runPass(stop: stop) }
+                let report = await runner.runPass(stop: stop)
                 lock.withLock { reports.append(report) }
                 if once || stop.isSet { break }
                 let delay = lock.withLock { schedule.nextDelay(using: &generator) }

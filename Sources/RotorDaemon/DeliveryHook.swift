@@ -6,7 +6,8 @@ import Logging
 /// After every pass — also when the specs were invalid or the remote unreachable, since events
 /// already in the outbox still have to go out — the daemon calls ``deliver(_:)`` once, after
 /// releasing the state store's lock (delivery does network I/O and must not hold up `rotor
-/// apply`). An implementation reads due jobs from the store's outbox at `context.statePath`,
+/// apply`). It is `async` and runs in Swift concurrency (not on the pass's blocking thread),
+/// so an implementation can await issue 3's `Engine.deliver(clock:options:…)` directly. An implementation reads due jobs from the store's outbox at `context.statePath`,
 /// sends them, and reports counts; it must claim its own jobs (two daemons may deliver at the
 /// same time; deliveries are at least once and consumers deduplicate on `webhook-id`).
 ///
@@ -14,7 +15,7 @@ import Logging
 /// `problem` set (e.g. jobs that ran out of retries).
 public protocol DeliveryHook: Sendable {
     /// Delivers what is due at `context.now`; never logs or returns a secret value.
-    func deliver(_ context: DeliveryContext) throws -> DeliveryReport
+    func deliver(_ context: DeliveryContext) async throws -> DeliverySummary
 }
 
 /// What a delivery step is given.
@@ -37,8 +38,8 @@ public struct DeliveryContext: Sendable {
     }
 }
 
-/// What a delivery step did, for `/metrics` (`rotor_deliveries_total`, `rotor_jobs`) and `/healthz`.
-public struct DeliveryReport: Sendable, Equatable {
+/// What a delivery step did (named apart from issue 3's per-attempt `DeliveryReport`), for `/metrics` (`rotor_deliveries_total`, `rotor_jobs`) and `/healthz`.
+public struct DeliverySummary: Sendable, Equatable {
     /// Webhooks accepted by their receiver in this step.
     public var delivered = 0
     /// Attempts that failed and will be retried.
@@ -69,5 +70,5 @@ public struct NoDelivery: DeliveryHook {
     public init() {}
 
     /// Reports nothing delivered and nothing pending.
-    public func deliver(_ context: DeliveryContext) throws -> DeliveryReport { DeliveryReport() }
+    public func deliver(_ context: DeliveryContext) async throws -> DeliverySummary { DeliverySummary() }
 }

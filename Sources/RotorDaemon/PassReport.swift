@@ -30,7 +30,7 @@ public struct PassReport: Sendable {
     /// Pending versions left in the store after the pass.
     public var pendingVersions = 0
     /// What the delivery step reported.
-    public var delivery: DeliveryReport?
+    public var delivery: DeliverySummary?
     /// The delivery step's error, if it threw.
     public var deliveryProblem: String?
     /// Wall-clock seconds the pass took.

@@ -3,12 +3,13 @@ import Foundation
 import Logging
 import RotorCore
 import RotorEngine
+import RotorFaults
 import RotorGit
 
 /// Something that runs one daemon pass at a time (the ``Reconciler``, or a fake in loop tests).
 public protocol PassRunner: AnyObject, Sendable {
     /// Runs one pass to the end (or to the next step boundary once `stop` is set) and reports it.
-    func runPass(stop: StopFlag) -> PassReport
+    func runPass(stop: StopFlag) async -> PassReport
 }
 
 /// One daemon pass over rotor's clone: fetch → bring the branch to the remote's tip → validate →
@@ -55,15 +56,50 @@ public final class Reconciler: PassRunner, @unchecked Sendable {
     }
 
     /// Runs one pass and records it in ``status``. Never throws: every failure is an outcome.
-    public func runPass(stop: StopFlag) -> PassReport {
+    ///
+    /// The reconcile part (git, gpg, SQLite: blocking) runs on a thread of its own; the delivery
+    /// step runs in Swift concurrency after it.
+    public func runPass(stop: StopFlag) async -> PassReport {
+        let started = DispatchTime.now().uptimeNanoseconds
+        var (report, log) = await BlockingWork.run { self.reconcilePass(stop: stop) }
+        if !stop.isSet { await deliver(stop: stop, logger: log, report: &report) }
+        return conclude(report, logger: log, started: started)
+    }
+
+    /// ``runPass(stop:)`` for a caller on a thread that may block (never a cooperative thread):
+    /// the delivery step is awaited by blocking this thread.
+    public func runPassBlocking(stop: StopFlag) -> PassReport {
+        let started = DispatchTime.now().uptimeNanoseconds
+        var (report, log) = reconcilePass(stop: stop)
+        if !stop.isSet {
+            let box = ReportBox(report)
+            let done = DispatchSemaphore(value: 0)
+            Task.detached { [self] in
+                var copy = box.report
+                await self.deliver(stop: stop, logger: log, report: &copy)
+                box.report = copy
+                done.signal()
+            }
+            done.wait()
+            report = box.report
+        }
+        return conclude(report, logger: log, started: started)
+    }
+
+    /// The blocking part of a pass: everything up to releasing the store lock.
+    func reconcilePass(stop: StopFlag) -> (PassReport, Logger) {
         passes += 1
         let now = configuration.fixedNow ?? wallClock()
         var report = PassReport(number: passes, now: now)
         var log = logger
         log[metadataKey: "pass"] = "\(passes)"
-        let started = DispatchTime.now().uptimeNanoseconds
         reconcile(now: now, stop: stop, logger: &log, report: &report)
-        if !stop.isSet { deliver(now: now, stop: stop, logger: log, report: &report) }
+        return (report, log)
+    }
+
+    /// Counts pending versions, times the pass, records it in ``status`` and logs its end.
+    private func conclude(_ report: PassReport, logger log: Logger, started: UInt64) -> PassReport {
+        var report = report
         report.pendingVersions = (try? engine?.pendingVersions().count) ?? 0
         report.duration = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         status.record(report)
@@ -177,11 +213,12 @@ public final class Reconciler: PassRunner, @unchecked Sendable {
     }
 
     /// The webhook step; runs after the store lock is released.
-    private func deliver(now: Date, stop: StopFlag, logger: Logger, report: inout PassReport) {
+    private func deliver(stop: StopFlag, logger: Logger, report: inout PassReport) async {
         let statePath = configuration.resolvedStatePath
         guard FileManager.default.fileExists(atPath: statePath) else { return }
+        FaultPoint.beforeDeliver.reach()
         do {
-            let delivered = try delivery.deliver(DeliveryContext(now: now, statePath: statePath, logger: logger, stop: stop))
+            let delivered = try await delivery.deliver(DeliveryContext(now: report.now, statePath: statePath, logger: logger, stop: stop))
             report.delivery = delivered
             if let problem = delivered.problem { logger.warning("deliveries failing", metadata: ["problem": "\(problem)"]) }
         } catch {
@@ -194,4 +231,10 @@ public final class Reconciler: PassRunner, @unchecked Sendable {
     static func isRemoteMoved(_ error: GitError) -> Bool {
         error.isNonFastForward || error.message.contains("non-fast-forward") || error.message.contains("fastforwardable")
     }
+}
+
+/// Carries a report across the task that runs the delivery step for ``Reconciler/runPassBlocking(stop:)``.
+private final class ReportBox: @unchecked Sendable {
+    var report: PassReport
+    init(_ report: PassReport) { self.report = report }
 }

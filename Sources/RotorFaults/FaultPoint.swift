@@ -7,14 +7,16 @@ import Glibc
 ///
 /// `ROTOR_FAULT` holds comma-separated entries `<point>` or `<point>:pause=<ms>`:
 ///
-/// - `ROTOR_FAULT=after-commit` ends the process with `_exit(137)` (what kill -9 looks like
-///   to a parent) the first time the pass reaches that point — no `defer`, no `atexit`, no
-///   buffered output flushed, exactly like a crash.
+/// - `ROTOR_FAULT=after-commit` writes `rotor: ROTOR_FAULT=after-commit: stopping abruptly here`
+///   to stderr and kills the process with SIGKILL the first time it reaches that point — no
+///   `defer`, no `atexit`, no buffered output flushed: exactly kill -9 (a parent sees signal 9).
 /// - `ROTOR_FAULT=after-commit:pause=2000` writes `rotor: fault point after-commit: pausing 2000 ms`
 ///   to stderr and sleeps, so a test can send a signal while a pass is at a known step.
 ///
 /// Points, in pass order: `after-lock`, `after-pending`, `after-commit`, `after-push`,
-/// `mid-store` (inside the store transaction, before it commits), `after-store`.
+/// `mid-store` (inside the store transaction, before it commits), `after-store`,
+/// `before-deliver`. (Issue 3's `rotor apply`/`rotor deliver` use `after-commit` and
+/// `before-deliver` with the same meaning and output.)
 /// With `ROTOR_FAULT` unset (production) every call is one dictionary lookup that does nothing.
 public enum FaultPoint: String, CaseIterable, Sendable {
     /// The store lock is held; nothing written yet.
@@ -29,6 +31,8 @@ public enum FaultPoint: String, CaseIterable, Sendable {
     case midStore = "mid-store"
     /// The store transaction committed; the working tree is not checked out yet.
     case afterStore = "after-store"
+    /// Events and jobs are in the store; no webhook has been sent.
+    case beforeDeliver = "before-deliver"
 
     /// What to do at a point.
     enum Action: Equatable {
@@ -54,12 +58,17 @@ public enum FaultPoint: String, CaseIterable, Sendable {
         return actions
     }
 
+    /// The name issue 3's fault points use for ``reach()``.
+    public func trigger() { reach() }
+
     /// Kills or pauses the process when `ROTOR_FAULT` names this point; otherwise returns at once.
     public func reach() {
         guard let action = Self.configured[rawValue] else { return }
         switch action {
         case .exit:
-            _exit(137)
+            FileHandle.standardError.write(Data("rotor: ROTOR_FAULT=\(rawValue): stopping abruptly here (a test-only fault point)\n".utf8))
+            kill(getpid(), SIGKILL)
+            _exit(137)  // not reached: SIGKILL cannot be caught
         case .pause(let milliseconds):
             FileHandle.standardError.write(Data("rotor: fault point \(rawValue): pausing \(milliseconds) ms\n".utf8))
             usleep(useconds_t(max(0, milliseconds)) * 1000)

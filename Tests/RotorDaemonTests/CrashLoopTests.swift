@@ -59,7 +59,7 @@ struct CrashLoopTests {
                                                                               consumers: ["checkout"]),
         ])
         let start = RFC3339.parse("2026-12-01T00:00:00Z")!
-        let faults = ["after-lock", "after-commit", "after-push", "mid-store", "after-store"]
+        let faults = ["after-lock", "after-commit", "after-push", "mid-store", "after-store", "before-deliver"]
         let began = Date()
         var merged: [String] = []
         var at = start
@@ -87,7 +87,7 @@ struct CrashLoopTests {
                 daemon.send(SIGKILL)
             }
             let status = daemon.waitForExit(timeout: 60)
-            if daemon.wasSignalled { outcome.killed += 1 } else if status == 137 { outcome.faulted += 1 } else {
+            if daemon.wasSignalled, daemon.stderr.contains("stopping abruptly here") { outcome.faulted += 1 } else if daemon.wasSignalled { outcome.killed += 1 } else {
                 outcome.finished += 1
                 if status != 0 { outcome.unexpectedExits.append("iteration \(iteration) exited \(status.map(String.init) ?? "never"): \(daemon.stdout)\(daemon.stderr)") }
             }

@@ -21,8 +21,8 @@ struct DaemonServiceTests {
         var passes: Int { lock.withLock { count } }
         var stopFlagsAtEnd: [Bool] { lock.withLock { stopsSeen } }
 
-        func runPass(stop: StopFlag) -> PassReport {
-            if lock.withLock({ holding }) { hold.wait() }
+        func runPass(stop: StopFlag) async -> PassReport {
+            if lock.withLock({ holding }) { _ = try? await offTheCooperativePool { self.hold.wait() } }
             let number = lock.withLock { count += 1; return count }
             lock.withLock { stopsSeen.append(stop.isSet) }
             var report = PassReport(number: number, now: Date(timeIntervalSince1970: 0))

@@ -62,17 +62,17 @@ final class ScriptedTransport: RemoteTransport, @unchecked Sendable {
 final class RecordingDelivery: DeliveryHook, @unchecked Sendable {
     private let lock = NSLock()
     private var recorded: [DeliveryContext] = []
-    let report: DeliveryReport
+    let report: DeliverySummary
     let failure: (any Error)?
 
-    init(report: DeliveryReport = DeliveryReport(), failure: (any Error)? = nil) {
+    init(report: DeliverySummary = DeliverySummary(), failure: (any Error)? = nil) {
         self.report = report
         self.failure = failure
     }
 
     var calls: [DeliveryContext] { lock.withLock { recorded } }
 
-    func deliver(_ context: DeliveryContext) throws -> DeliveryReport {
+    func deliver(_ context: DeliveryContext) async throws -> DeliverySummary {
         lock.withLock { recorded.append(context) }
         if let failure { throw failure }
         return report
@@ -115,9 +115,16 @@ final class DaemonHarness: @unchecked Sendable {
 
     /// Runs one pass at `now`.
     @discardableResult
-    func pass(at now: String? = nil, stop: StopFlag = StopFlag()) -> PassReport {
+    func pass(at now: String? = nil, stop: StopFlag = StopFlag()) async -> PassReport {
         if let now { clock.now = RFC3339.parse(now)! }
-        return reconciler.runPass(stop: stop)
+        return await reconciler.runPass(stop: stop)
+    }
+
+    /// Runs one pass at `now` from a thread that may block (inside another daemon's pass).
+    @discardableResult
+    func passBlocking(at now: String) -> PassReport {
+        clock.now = RFC3339.parse(now)!
+        return reconciler.runPassBlocking(stop: StopFlag())
     }
 }
 

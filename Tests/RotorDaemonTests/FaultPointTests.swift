@@ -8,13 +8,14 @@ import RotorTesting
 struct FaultPointTests {
     let db = SecretID(project: "payments", name: "db-password")
 
-    @Test(arguments: ["after-lock", "after-commit", "after-push", "mid-store", "after-store"])
+    @Test(arguments: ["after-lock", "after-commit", "after-push", "mid-store", "after-store", "before-deliver"])
     func aCrashAtThisPointIsHealed(point: String) throws {
         let fixture = try RemoteFixture()
         #expect(try fixture.rotor(fixture.daemonArguments(at: "2026-12-01T00:00:00Z")).status == 0)
         // Given a pass that dies at the point,
         let crashed = try fixture.rotor(fixture.daemonArguments(at: "2027-01-05T00:00:00Z"), environment: ["ROTOR_FAULT": point])
-        #expect(crashed.status == 137, "\(crashed.stdout)\(crashed.stderr)")
+        #expect(crashed.status == 9, "killed by SIGKILL: \(crashed.stdout)\(crashed.stderr)")
+        #expect(crashed.stderr.contains("ROTOR_FAULT=\(point): stopping abruptly here"))
         let unpushed = try GitVersions.files(gitDir: fixture.workdir, revision: "HEAD")[db]?.active
         // When the daemon starts again (later),
         let healed = try fixture.rotor(fixture.daemonArguments(at: "2027-01-05T00:10:00Z"))
@@ -30,12 +31,12 @@ struct FaultPointTests {
         let fixture = try RemoteFixture()
         #expect(try fixture.rotor(fixture.daemonArguments(at: "2026-12-01T00:00:00Z")).status == 0)
         // Given a pass that committed v2 and died before pushing,
-        #expect(try fixture.rotor(fixture.daemonArguments(at: "2027-01-05T00:00:00Z"), environment: ["ROTOR_FAULT": "after-commit"]).status == 137)
+        #expect(try fixture.rotor(fixture.daemonArguments(at: "2027-01-05T00:00:00Z"), environment: ["ROTOR_FAULT": "after-commit"]).status == 9)
         let committed = try #require(try GitVersions.files(gitDir: fixture.workdir, revision: "HEAD")[db]?.active)
         // and a pull request merged meanwhile (the branches diverged),
         let merged = try fixture.mergePullRequest(["notes/merged.md": "hello\n"])
         // When the next start dies again right after keeping the unpushed versions as pending,
-        #expect(try fixture.rotor(fixture.daemonArguments(at: "2027-01-05T00:05:00Z"), environment: ["ROTOR_FAULT": "after-pending"]).status == 137)
+        #expect(try fixture.rotor(fixture.daemonArguments(at: "2027-01-05T00:05:00Z"), environment: ["ROTOR_FAULT": "after-pending"]).status == 9)
         // and then runs clean,
         let healed = try fixture.rotor(fixture.daemonArguments(at: "2027-01-05T00:10:00Z"))
         #expect(healed.status == 0, "\(healed.stdout)")

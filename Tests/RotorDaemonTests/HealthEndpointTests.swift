@@ -20,7 +20,7 @@ struct HealthEndpointTests {
         #expect(starting.body == "degraded\nstarting: no pass has finished yet\n")
 
         // After a pass that created a version: ok, and the metrics say so.
-        let created = daemon.pass()
+        let created = await daemon.pass()
         #expect(created.outcome == .applied)
         let ok = try HTTPGet.fetch(port: port, path: "/healthz")
         #expect(ok.status == 200)
@@ -40,7 +40,7 @@ struct HealthEndpointTests {
 
         // When the remote disappears, the next pass fails to fetch: 503 with the reason, counted by outcome.
         try FileManager.default.removeItem(atPath: fixture.remote)
-        let failed = daemon.pass(at: "2026-12-01T00:01:00Z")
+        let failed = await daemon.pass(at: "2026-12-01T00:01:00Z")
         #expect(failed.outcome == .fetchFailed)
         let degraded = try HTTPGet.fetch(port: port, path: "/healthz")
         #expect(degraded.status == 503)

@@ -11,13 +11,13 @@ import RotorTesting
 struct ReconcilerTests {
     let db = SecretID(project: "payments", name: "db-password")
 
-    @Test func aRotationLandsOnTheRemote() throws {
+    @Test func aRotationLandsOnTheRemote() async throws {
         // Given a remote with one secret and an empty folder for rotor's clone,
         let fixture = try RemoteFixture()
         let daemon = DaemonHarness(fixture)
         // When the daemon passes at creation time and again after rotateEvery,
-        let created = daemon.pass()
-        let rotated = daemon.pass(at: "2027-01-05T00:00:00Z")
+        let created = await daemon.pass()
+        let rotated = await daemon.pass(at: "2027-01-05T00:00:00Z")
         // Then v1 and then v2 are on the remote, the store knows both, and their events are in the outbox.
         #expect(created.outcome == .applied, "\(created.problem ?? "")")
         #expect(rotated.outcome == .applied, "\(rotated.problem ?? "")")
@@ -30,17 +30,17 @@ struct ReconcilerTests {
         #expect(try store.events().map(\.type) == ["secret.created", "secret.rotated"])
         #expect(rotated.nextRotationDue == RFC3339.parse("2027-02-04T00:00:00Z"))
         // And a pass with nothing due changes nothing.
-        let idle = daemon.pass(at: "2027-01-05T01:00:00Z")
+        let idle = await daemon.pass(at: "2027-01-05T01:00:00Z")
         #expect(idle.outcome == .unchanged)
         #expect(try fixture.remoteTip() == rotated.commit)
         #expect(daemon.status.health.isHealthy)
         #expect(try CrashInvariants.violations(fixture).isEmpty)
     }
 
-    @Test func aPullRequestMergedWhileRotorPushesIsKeptAndThePendingVersionIsReused() throws {
+    @Test func aPullRequestMergedWhileRotorPushesIsKeptAndThePendingVersionIsReused() async throws {
         let fixture = try RemoteFixture()
         let daemon = DaemonHarness(fixture)
-        #expect(daemon.pass().outcome == .applied)
+        #expect(await daemon.pass().outcome == .applied)
         // Given a pull request that merges just before rotor pushes its rotation,
         var firstAttempt: SecretVersion?
         var merged = ""
@@ -49,7 +49,7 @@ struct ReconcilerTests {
             merged = try fixture.mergePullRequest(["secrets/payments/api-token.yaml": SecretsRepoFixture.secretSpec(project: "payments", name: "api-token")])
         }]
         // When the pass runs,
-        let report = daemon.pass(at: "2027-01-05T00:00:00Z")
+        let report = await daemon.pass(at: "2027-01-05T00:00:00Z")
         // Then its first push is refused, it re-plans on the merged head and pushes again,
         #expect(report.outcome == .applied, "\(report.problem ?? "")")
         #expect(report.pushRejections == 1)
@@ -67,10 +67,10 @@ struct ReconcilerTests {
         #expect(try CrashInvariants.violations(fixture, mergedPullRequests: [merged]).isEmpty)
     }
 
-    @Test func aRemoteThatKeepsMovingFailsThePassThenTheNextPassLandsTheSameVersion() throws {
+    @Test func aRemoteThatKeepsMovingFailsThePassThenTheNextPassLandsTheSameVersion() async throws {
         let fixture = try RemoteFixture()
         let daemon = DaemonHarness(fixture, maxPushAttempts: 2)
-        #expect(daemon.pass().outcome == .applied)
+        #expect(await daemon.pass().outcome == .applied)
         var attempts: [SecretVersion] = []
         var merged: [String] = []
         let merge = { (index: Int) in {
@@ -78,14 +78,14 @@ struct ReconcilerTests {
             merged.append(try fixture.mergePullRequest(["notes/pr-\(index).md": "merged \(index)\n"]))
         } }
         daemon.scripted?.beforePush = [merge(1), merge(2)]
-        let rejected = daemon.pass(at: "2027-01-05T00:00:00Z")
+        let rejected = await daemon.pass(at: "2027-01-05T00:00:00Z")
         #expect(rejected.outcome == .pushRejected)
         #expect(rejected.pushRejections == 2)
         #expect(daemon.status.health.text.contains("push rejected: the remote moved during each of 2 attempts"))
         #expect(try !daemon.reconciler.engine!.pendingVersions().isEmpty)
         // Every attempt carried the same version; the next pass pushes it.
         #expect(Set(attempts.map(\.id)).count == 1)
-        let next = daemon.pass(at: "2027-01-05T00:01:00Z")
+        let next = await daemon.pass(at: "2027-01-05T00:01:00Z")
         #expect(next.outcome == .applied)
         #expect(next.reusedVersionIDs == [attempts[0].id])
         #expect(try GitVersions.files(gitDir: fixture.remote, revision: "main")[db]?.active?.valueEncrypted == attempts[0].valueEncrypted)
@@ -93,16 +93,16 @@ struct ReconcilerTests {
         #expect(try CrashInvariants.violations(fixture, mergedPullRequests: merged).isEmpty)
     }
 
-    @Test func invalidSpecsStopThePassDegradeHealthAndTheDaemonKeepsGoing() throws {
+    @Test func invalidSpecsStopThePassDegradeHealthAndTheDaemonKeepsGoing() async throws {
         let fixture = try RemoteFixture()
         let delivery = RecordingDelivery()
         let daemon = DaemonHarness(fixture, delivery: delivery)
-        #expect(daemon.pass().outcome == .applied)
+        #expect(await daemon.pass().outcome == .applied)
         let before = try GitVersions.files(gitDir: fixture.remote, revision: "main")
         // Given a merged spec with an unknown policy,
         let broken = try fixture.mergePullRequest(["secrets/payments/db-password.yaml": SecretsRepoFixture.secretSpec(project: "payments", name: "db-password", policy: "nope")])
         // When a pass runs at a time a rotation would be due,
-        let report = daemon.pass(at: "2027-01-05T00:00:00Z")
+        let report = await daemon.pass(at: "2027-01-05T00:00:00Z")
         // Then nothing is applied, the error names file:line:column in logs and health, and delivery still ran.
         #expect(report.outcome == .specInvalid)
         #expect(report.diagnostics.first?.hasPrefix("secrets/payments/db-password.yaml:7:11: error: unknown policy \"nope\"") == true)
@@ -113,19 +113,19 @@ struct ReconcilerTests {
         #expect(delivery.calls.count == 2)
         // And once the spec is fixed, the next pass applies and health recovers.
         try fixture.mergePullRequest(["secrets/payments/db-password.yaml": SecretsRepoFixture.secretSpec(project: "payments", name: "db-password")])
-        #expect(daemon.pass(at: "2027-01-05T00:05:00Z").outcome == .applied)
+        #expect(await daemon.pass(at: "2027-01-05T00:05:00Z").outcome == .applied)
         #expect(daemon.status.health.isHealthy)
     }
 
-    @Test func twoDaemonsOnOneStoreOnlyOneAppliesAndTheOtherNamesTheHolder() throws {
+    @Test func twoDaemonsOnOneStoreOnlyOneAppliesAndTheOtherNamesTheHolder() async throws {
         let fixture = try RemoteFixture()
         let first = DaemonHarness(fixture)
         let second = DaemonHarness(fixture)
-        #expect(first.pass().outcome == .applied)
+        #expect(await first.pass().outcome == .applied)
         // Given the second daemon starts its pass while the first is mid-pass (about to push),
         var secondReport: PassReport?
-        first.scripted?.beforePush = [{ secondReport = second.pass(at: "2027-01-05T00:00:00Z") }]
-        let firstReport = first.pass(at: "2027-01-05T00:00:00Z")
+        first.scripted?.beforePush = [{ secondReport = second.passBlocking(at: "2027-01-05T00:00:00Z") }]
+        let firstReport = await first.pass(at: "2027-01-05T00:00:00Z")
         // Then only the first applies; the second reports the lock and its holder.
         #expect(firstReport.outcome == .applied)
         let report = try #require(secondReport)
@@ -134,42 +134,42 @@ struct ReconcilerTests {
         #expect(second.status.health.text.contains("store locked: another rotor is applying"))
         #expect(second.logs.text.contains("another rotor holds the state store"))
         // And the second's next pass, with the lock free, finds nothing left to do.
-        #expect(second.pass(at: "2027-01-05T00:01:00Z").outcome == .unchanged)
+        #expect(await second.pass(at: "2027-01-05T00:01:00Z").outcome == .unchanged)
         #expect(try GitVersions.files(gitDir: fixture.remote, revision: "main")[db]?.versions.count == 2)
     }
 
-    @Test func withTheDefaultStoreInsideTheCloneTheLockStillHolds() throws {
+    @Test func withTheDefaultStoreInsideTheCloneTheLockStillHolds() async throws {
         // The default store is <clone>/.git/rotor/state.db: clearing stale git locks must never touch its lock file.
         let fixture = try RemoteFixture()
         let first = DaemonHarness(fixture, defaultState: true)
         let second = DaemonHarness(fixture, defaultState: true)
-        #expect(first.pass().outcome == .applied)
+        #expect(await first.pass().outcome == .applied)
         var secondReport: PassReport?
-        first.scripted?.beforePush = [{ secondReport = second.pass(at: "2027-01-05T00:00:00Z") }]
-        #expect(first.pass(at: "2027-01-05T00:00:00Z").outcome == .applied)
+        first.scripted?.beforePush = [{ secondReport = second.passBlocking(at: "2027-01-05T00:00:00Z") }]
+        #expect(await first.pass(at: "2027-01-05T00:00:00Z").outcome == .applied)
         #expect(secondReport?.outcome == .locked)
         #expect(FileManager.default.fileExists(atPath: fixture.workdir + "/.git/rotor/state.db.lock"))
     }
 
-    @Test func gitLockFilesLeftByAKilledPassAreRemoved() throws {
+    @Test func gitLockFilesLeftByAKilledPassAreRemoved() async throws {
         let fixture = try RemoteFixture()
         let daemon = DaemonHarness(fixture)
-        #expect(daemon.pass().outcome == .applied)
+        #expect(await daemon.pass().outcome == .applied)
         // Given lock files a kill -9 left in rotor's clone,
         let stale = ["/.git/refs/heads/main.lock", "/.git/index.lock", "/.git/refs/remotes/origin/main.lock"]
         for path in stale { FileManager.default.createFile(atPath: fixture.workdir + path, contents: Data()) }
         // When the next pass runs, then it removes them and applies.
-        let report = daemon.pass(at: "2027-01-05T00:00:00Z")
+        let report = await daemon.pass(at: "2027-01-05T00:00:00Z")
         #expect(report.outcome == .applied, "\(report.problem ?? "")")
         for path in stale { #expect(!FileManager.default.fileExists(atPath: fixture.workdir + path)) }
         #expect(daemon.logs.text.contains("removed git lock files left by an interrupted pass"))
     }
 
-    @Test func theDeliveryStepRunsEveryPassAndItsFailureDegradesHealth() throws {
+    @Test func theDeliveryStepRunsEveryPassAndItsFailureDegradesHealth() async throws {
         let fixture = try RemoteFixture()
-        let working = RecordingDelivery(report: DeliveryReport(delivered: 2, retried: 1, jobsPending: 3))
+        let working = RecordingDelivery(report: DeliverySummary(delivered: 2, retried: 1, jobsPending: 3))
         let daemon = DaemonHarness(fixture, delivery: working)
-        #expect(daemon.pass().outcome == .applied)
+        #expect(await daemon.pass().outcome == .applied)
         #expect(working.calls.map(\.statePath) == [fixture.statePath])
         #expect(working.calls.first?.now == RFC3339.parse("2026-12-01T00:00:00Z"))
         let metrics = PrometheusText.render(daemon.status.snapshot)
@@ -178,16 +178,16 @@ struct ReconcilerTests {
 
         struct Unreachable: Error, CustomStringConvertible { var description: String { "billing-api unreachable" } }
         let failing = DaemonHarness(fixture, delivery: RecordingDelivery(failure: Unreachable()))
-        #expect(failing.pass().outcome == .unchanged)
+        #expect(await failing.pass().outcome == .unchanged)
         #expect(failing.status.health.text == "degraded\ndeliveries failing: billing-api unreachable\n")
     }
 
-    @Test func noSecretValueInLogsHealthOrMetrics() throws {
+    @Test func noSecretValueInLogsHealthOrMetrics() async throws {
         let fixture = try RemoteFixture(files: ["policies/hourly.yaml": hourlyPolicy,
                                                 "secrets/payments/session-key.yaml": SecretsRepoFixture.secretSpec(project: "payments", name: "session-key", policy: "hourly")])
         let daemon = DaemonHarness(fixture)
-        #expect(daemon.pass().outcome == .applied)
-        #expect(daemon.pass(at: "2026-12-01T01:00:00Z").outcome == .applied)
+        #expect(await daemon.pass().outcome == .applied)
+        #expect(await daemon.pass(at: "2026-12-01T01:00:00Z").outcome == .applied)
         let engine = try Engine(repositoryPath: fixture.workdir, statePath: fixture.statePath, actor: "test", gpgHome: fixture.seed.keyring.path)
         var values: [String] = []
         for id in [db, SecretID(project: "payments", name: "session-key")] {
