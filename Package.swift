@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Pure core: specs model, observed state, planner, plan. No I/O.
@@ -38,6 +40,8 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"), .product(name: "CryptoExtras", package: "swift-crypto"),
         ]),
         .target(name: "RotorCrypto", dependencies: ["CGPGME", "RotorCore", "RotorOpenPGP"]),
+        // Test-only fault injection (`ROTOR_FAULT`): named points where a test can kill or pause the process.
+        .target(name: "RotorFaults"),
         // Webhook delivery: the job worker, Standard Webhooks signatures, retries, over AsyncHTTPClient.
         .target(name: "RotorWebhooks", dependencies: [
             "RotorCore", "RotorStore", "RotorCrypto",
@@ -48,17 +52,28 @@ let package = Package(
         ]),
         // The imperative shell: loads git, plans, encrypts, commits, updates the store, delivers.
         .target(name: "RotorEngine", dependencies: [
-            "RotorCore", "RotorSpecs", "RotorStore", "RotorGit", "RotorCrypto", "RotorWebhooks",
+            "RotorCore", "RotorSpecs", "RotorStore", "RotorGit", "RotorCrypto", "RotorWebhooks", "RotorFaults",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // The reconciler daemon: schedule, fetch/push, health, metrics, HTTP, structured logs, shutdown.
+        .target(name: "RotorDaemon", dependencies: [
+            "RotorEngine", "RotorFaults", "RotorWebhooks",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .executableTarget(name: "rotor", dependencies: [
-            "RotorEngine", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "RotorEngine", "RotorDaemon", "RotorFaults", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // Encryption throughput: native OpenPGP vs gpgme, on a throwaway keyring.
         .executableTarget(name: "rotor-bench", dependencies: [
             "RotorCrypto", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        // Test support: throwaway keyrings, repositories and a runner for the rotor binary.
+        // Test support: throwaway keyrings, repositories, a test clock, the webhook receiver, a runner for the binary.
         .target(name: "RotorTesting", dependencies: ["RotorEngine", "RotorCrypto", "RotorGit", "RotorWebhooks"]),
         .testTarget(name: "RotorCoreTests", dependencies: ["RotorCore"], exclude: ["Golden"]),
         .testTarget(name: "RotorGitTests", dependencies: ["RotorGit"]),
@@ -66,6 +81,11 @@ let package = Package(
         .testTarget(name: "RotorCryptoTests", dependencies: ["RotorCrypto", "RotorOpenPGP"]),
         .testTarget(name: "RotorEngineTests", dependencies: ["RotorEngine", "RotorStore", "RotorTesting"]),
         .testTarget(name: "RotorCLITests", dependencies: ["RotorTesting"]),
+        .testTarget(name: "RotorDaemonTests", dependencies: [
+            "RotorDaemon", "RotorEngine", "RotorStore", "RotorSpecs", "RotorCore", "RotorGit", "RotorFaults", "RotorTesting",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+        ]),
         .testTarget(name: "RotorSpecsTests", dependencies: ["RotorSpecs"]),
         .testTarget(name: "RotorStoreTests", dependencies: ["RotorStore"]),
         .testTarget(name: "RotorWebhooksTests", dependencies: ["RotorWebhooks", "RotorEngine", "RotorStore", "RotorTesting"]),

@@ -1,6 +1,7 @@
 import Foundation
 import RotorCore
 import RotorCrypto
+import RotorFaults
 import RotorGit
 import RotorSpecs
 import RotorStore
@@ -27,15 +28,21 @@ public struct ApplyResult: Sendable {
     public let commit: ObjectID?
     /// What the store step changed.
     public let store: ReconcileSummary
+    /// Ids of new versions that reused a pending version (encrypted in an earlier, unpushed attempt).
+    public var reusedVersionIDs: [String] = []
+    /// When the next scheduled rotation (or first version) is due after this pass; nil when none ever is.
+    public var nextRotationDue: Date?
 }
 
 extension Engine {
     /// Plans and applies at `now`: new versions are generated, encrypted and committed, then the store is updated.
     ///
-    /// Order (for crash safety): validate → lock → store adopts git → plan → encrypt in memory →
-    /// one git commit (compare-and-swap on the branch) → store in one transaction → working tree.
+    /// Order (for crash safety): validate → lock → store adopts git → plan → encrypt in memory
+    /// (reusing pending versions, see ``PendingVersion``) → one git commit (compare-and-swap on the
+    /// branch) → `publish` (the daemon's push) → store in one transaction → working tree.
     /// A crash after the commit is healed by the next pass, which adopts the commit's versions
-    /// and writes the same (idempotent) events.
+    /// and writes the same (idempotent) events. Events are written only after `publish`
+    /// returned, so no webhook announces a version the remote does not have.
     ///
     /// - Parameters:
     ///   - now: The instant to apply for.
@@ -44,11 +51,17 @@ extension Engine {
     ///   - author: Commit author; nil means rotor.yaml's `commitAuthor`, else `rotor <rotor@localhost>`.
     ///   - forcedKeys: API keys to rotate now, with the reason.
     ///   - revocations: API keys to revoke now, with the reason.
+    ///   - held: The store lock when the caller already holds it (the daemon locks its whole pass).
+    ///   - publish: Runs after the local commit and before the store step, with the new commit (the
+    ///     daemon pushes it). When it throws, the commit stays on the local branch, the store is not
+    ///     touched, and the error is rethrown.
     public func apply(now: Date, forced: [SecretID: String] = [:], forcedKeys: [SecretID: String] = [:],
                       revocations: [SecretID: String] = [:], only: PlanTarget? = nil,
-                      author: RepoConfig.Identity? = nil) throws -> ApplyResult {
-        let (snapshot, lock) = try lockedSnapshot()
+                      author: RepoConfig.Identity? = nil, holding held: StateLock? = nil,
+                      publish: ((ObjectID) throws -> Void)? = nil) throws -> ApplyResult {
+        let (snapshot, lock) = try lockedSnapshot(holding: held)
         defer { withExtendedLifetime(lock) {} }
+        FaultPoint.afterLock.reach()
         let desired = try snapshot.validDesired()
         guard let head = snapshot.revision else { throw EngineError("no revision to apply") }
         guard let branch = try repository.headBranch() else {
@@ -71,31 +84,45 @@ extension Engine {
         plan = try annotate(plan, desired: desired)
         guard plan.hasChanges else {
             try store.setVerifiedRevision(head.hex)
-            return ApplyResult(plan: plan, commit: nil, store: ReconcileSummary())
+            var result = ApplyResult(plan: plan, commit: nil, store: ReconcileSummary())
+            result.nextRotationDue = Forecast.nextRotation(desired: desired, versions: snapshot.versionFiles, keyFiles: snapshot.keyFiles, now: now)
+            return result
         }
         var files = snapshot.versionFiles
         var keyFiles = snapshot.keyFiles
         var commit: ObjectID?
+        var reused: [String] = []
         if plan.writesGit {
-            let materialized = try materialize(plan: plan, desired: desired, snapshot: snapshot, now: now)
+            let materialized = try materialize(plan: plan, desired: desired, snapshot: snapshot, now: now, pending: try store.pendingVersions())
             files = materialized.files
             keyFiles = materialized.keyFiles
+            reused = materialized.reusedVersionIDs
             let identity = author ?? desired.config.commitAuthor ?? RepoConfig.Identity(name: "rotor", email: "rotor@localhost")
             let signature = GitSignature(name: identity.name, email: identity.email, time: now)
-            commit = try repository.commit(changes: materialized.changes, parent: head, ref: branch,
-                                           message: Self.commitMessage(plan), author: signature, committer: signature,
-                                           sign: commitSigner(desired.config))
-            FaultPoint.afterCommit.trigger()
+            let made = try repository.commit(changes: materialized.changes, parent: head, ref: branch,
+                                             message: Self.commitMessage(plan), author: signature, committer: signature,
+                                             sign: commitSigner(desired.config))
+            commit = made
+            FaultPoint.afterCommit.reach()
+            if let publish {
+                try publish(made)
+                FaultPoint.afterPush.reach()
+            }
         }
         let summary = try store.reconcile(files: files, keyFiles: keyFiles, desired: desired, revision: (commit ?? head).hex, now: now,
                                           actor: forced.isEmpty && forcedKeys.isEmpty && revocations.isEmpty ? "rotor" : actor,
-                                          warnings: plan.actions.filter { $0.kind == .warn })
+                                          warnings: plan.actions.filter { $0.kind == .warn },
+                                          midTransaction: { FaultPoint.midStore.reach() })
+        FaultPoint.afterStore.reach()
         // rotor's own commit is checked like any other: an unsigned one (no signing key) fails the next pass.
         try store.setVerifiedRevision(head.hex)
         if commit != nil, repository.workdir != nil {
             try repository.checkoutHead(paths: [VersionFileParser.prefix], force: true)
         }
-        return ApplyResult(plan: plan, commit: commit, store: summary)
+        var result = ApplyResult(plan: plan, commit: commit, store: summary)
+        result.reusedVersionIDs = reused
+        result.nextRotationDue = Forecast.nextRotation(desired: desired, versions: files, keyFiles: keyFiles, now: now)
+        return result
     }
 
     /// Finishes the checkout of a pass that committed and then stopped (a crash, a kill) before
@@ -116,13 +143,16 @@ extension Engine {
         try repository.checkoutHead(paths: [prefix], force: true)
     }
 
-    /// Validates HEAD, then takes the store lock, re-reading HEAD if it moved meanwhile.
+    /// Validates HEAD, then takes the store lock (unless `held` is given), re-reading HEAD if it moved meanwhile.
     ///
     /// Validating first means invalid specs are reported without touching even the lock file.
-    func lockedSnapshot() throws -> (Snapshot, StateLock) {
+    func lockedSnapshot(holding held: StateLock? = nil) throws -> (Snapshot, StateLock) {
         var snapshot = try snapshot()
         _ = try snapshot.validDesired()
-        let lock = try StateLock(storePath: statePath)
+        if let held, held.path != statePath + ".lock" {
+            throw EngineError("internal: the lock held (\(held.path)) is not this store's (\(statePath).lock)")
+        }
+        let lock = try held ?? StateLock(storePath: statePath)
         if try head() != snapshot.revision { snapshot = try self.snapshot() }
         return (snapshot, lock)
     }

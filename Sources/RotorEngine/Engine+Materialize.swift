@@ -4,6 +4,7 @@ import RotorCore
 import RotorCrypto
 import RotorGit
 import RotorSpecs
+import RotorStore
 
 extension Engine {
     /// The new version files a plan produces and the git changes that write them.
@@ -11,25 +12,31 @@ extension Engine {
         var files: [SecretID: VersionFile]
         var keyFiles: [SecretID: KeyVersionFile]
         var changes: [String: [UInt8]?]
+        /// New versions that reused a pending version instead of a fresh value.
+        var reusedVersionIDs: [String] = []
     }
 
     /// Executes the git side of a plan in memory: new values and keys are generated and encrypted,
     /// external values re-encrypted to the recipients, expired versions dropped, keys revoked.
     ///
-    /// Nothing is written here; a failure leaves git and the store untouched.
-    func materialize(plan: Plan, desired: DesiredState, snapshot: Snapshot, now: Date) throws -> Materialized {
+    /// Nothing is written here; a failure leaves git and the store untouched. A create or rotate whose
+    /// slot (secret or key, version number) has a usable pending version takes that version's id and
+    /// ciphertext instead of a fresh value: a value that was committed once is never replaced by another.
+    func materialize(plan: Plan, desired: DesiredState, snapshot: Snapshot, now: Date,
+                     pending: [PendingVersion.Slot: PendingVersion] = [:]) throws -> Materialized {
         var files = snapshot.versionFiles
         var keyFiles = snapshot.keyFiles
         var touched = Set<SecretID>()
         var touchedKeys = Set<SecretID>()
         let issuing = plan.actions.filter { $0.kind == .create || $0.kind == .rotate }
-        let (ciphertexts, keyMaterial) = try encryptValues(for: issuing, desired: desired, snapshot: snapshot)
+        let issued = try issueValues(for: issuing, desired: desired, snapshot: snapshot, pending: pending)
         var authors = AuthorCache(repository: repository, revision: snapshot.revision)
-        for ((action, ciphertext), material) in zip(zip(issuing, ciphertexts), keyMaterial) {
+        for (action, value) in zip(issuing, issued) {
             let createdBy = try createdBy(action, resource: action.resource, authors: &authors)
+            let ciphertext = value.ciphertext
             if action.resource == .key {
-                guard let spec = desired.keys[action.secret], let material else { continue }
-                keyFiles[action.secret] = issueKey(action: action, spec: spec, file: keyFiles[action.secret], material: material,
+                guard let spec = desired.keys[action.secret], let hash = value.keyHash, let hint = value.keyHint else { continue }
+                keyFiles[action.secret] = issueKey(action: action, spec: spec, file: keyFiles[action.secret], id: value.id, hash: hash, hint: hint,
                                                    ciphertext: ciphertext, recipients: desired.config.recipients, createdBy: createdBy, now: now)
                 touchedKeys.insert(action.secret)
                 continue
@@ -42,7 +49,7 @@ extension Engine {
                     file.versions[index].graceExpiresAt = action.graceExpiresAt
                 }
             }
-            let version = SecretVersion(id: UUID().uuidString.lowercased(), version: number, state: .active, createdAt: now,
+            let version = SecretVersion(id: value.id, version: number, state: .active, createdAt: now,
                                         createdBy: createdBy, rotatedFrom: action.fromVersion, rotationReason: action.reason,
                                         graceExpiresAt: nil, source: spec.isExternal ? .external : .generated,
                                         sourceDigest: spec.externalValueDigest, recipients: desired.config.recipients,
@@ -83,13 +90,13 @@ extension Engine {
         for id in touchedKeys {
             changes.updateValue(keyFiles[id].map { Array($0.canonicalText().utf8) }, forKey: KeyVersionFile.path(for: id))
         }
-        return Materialized(files: files, keyFiles: keyFiles, changes: changes)
+        return Materialized(files: files, keyFiles: keyFiles, changes: changes,
+                            reusedVersionIDs: zip(issuing, issued).filter { $0.1.reused }.map(\.1.id))
     }
 
     /// A new key version; a rotation puts the old active key into its overlap.
-    private func issueKey(action: PlanAction, spec: ApiKeySpec, file: KeyVersionFile?, material: KeyMaterial, ciphertext: String,
-                          recipients: [String], createdBy: String, now: Date) -> KeyVersionFile {
-        let id = UUID().uuidString.lowercased()
+    private func issueKey(action: PlanAction, spec: ApiKeySpec, file: KeyVersionFile?, id: String, hash: String, hint: String,
+                          ciphertext: String, recipients: [String], createdBy: String, now: Date) -> KeyVersionFile {
         var versions = file?.versions ?? []
         if action.kind == .rotate {
             for index in versions.indices where versions[index].state == .active {
@@ -101,7 +108,7 @@ extension Engine {
         versions.append(KeyVersion(id: id, version: action.version ?? 1, state: .active, type: spec.type, scopes: spec.scopes,
                                    createdAt: now, createdBy: createdBy, rotatedFrom: action.fromVersion, rotatedTo: nil,
                                    rotationReason: action.reason, expiresAt: spec.expiresAt, endedAt: nil, revokeReason: nil,
-                                   hash: material.hash, hint: material.hint, recipients: recipients,
+                                   hash: hash, hint: hint, recipients: recipients,
                                    valueEncrypted: VersionFile.canonicalArmor(ciphertext)))
         return KeyVersionFile(key: action.secret, versions: versions)
     }
@@ -118,17 +125,23 @@ extension Engine {
         }
     }
 
-    /// Encrypts one fresh value per create/rotate action, in action order: natively for cv25519
-    /// recipients, else in parallel gpg contexts (`Encryptor`).
-    /// For API keys it also returns the key's hash and hint; the key itself never leaves memory.
-    private func encryptValues(for actions: [PlanAction], desired: DesiredState, snapshot: Snapshot) throws -> ([String], [KeyMaterial?]) {
-        guard !actions.isEmpty else { return ([], []) }
-        try prepareKeyring(recipients: desired.config.recipients, shipped: snapshot.recipientKeys)
+    /// One value per create/rotate action, in action order: a usable pending version, or a fresh value
+    /// (generated, or the external value decrypted) encrypted in parallel gpg contexts. For API keys
+    /// it also carries the key's hash and hint; the key itself never leaves memory.
+    private func issueValues(for actions: [PlanAction], desired: DesiredState, snapshot: Snapshot,
+                             pending: [PendingVersion.Slot: PendingVersion]) throws -> [IssuedValue] {
+        guard !actions.isEmpty else { return [] }
+        var reused: [Int: PendingVersion] = [:]
+        for (index, action) in actions.enumerated() {
+            if let candidate = Self.reusable(action, pending: pending, desired: desired) { reused[index] = candidate }
+        }
         var plaintexts: [SecretBytes] = []
         var materials: [KeyMaterial?] = []
-        plaintexts.reserveCapacity(actions.count)
+        if reused.count < actions.count {
+            try prepareKeyring(recipients: desired.config.recipients, shipped: snapshot.recipientKeys)
+        }
         let context = try GPGContext(homeDirectory: gpgHome)
-        for action in actions {
+        for (index, action) in actions.enumerated() where reused[index] == nil {
             if action.resource == .key {
                 guard let spec = desired.keys[action.secret] else { throw EngineError("internal: no key spec for \(action.secret)") }
                 let key = KeyMaterial.generate(type: spec.type)
@@ -148,7 +161,36 @@ extension Engine {
                 plaintexts.append(ValueGenerator.generate(desired.generator(for: spec)))
             }
         }
-        return (try Encryptor(homeDirectory: gpgHome).encrypt(plaintexts, to: desired.config.recipients), materials)
+        // Natively for cv25519 recipients, else in parallel gpg contexts (`Encryptor`).
+        let ciphertexts = plaintexts.isEmpty ? [] : try Encryptor(homeDirectory: gpgHome).encrypt(plaintexts, to: desired.config.recipients)
+        var fresh = zip(ciphertexts, materials).makeIterator()
+        return try actions.indices.map { index in
+            if let candidate = reused[index] {
+                return IssuedValue(id: candidate.versionID, ciphertext: candidate.valueEncrypted, keyHash: candidate.keyHash,
+                                   keyHint: candidate.keyHint, reused: true)
+            }
+            guard let (ciphertext, material) = fresh.next() else { throw EngineError("internal: fewer ciphertexts than values") }
+            return IssuedValue(id: UUID().uuidString.lowercased(), ciphertext: ciphertext, keyHash: material?.hash,
+                               keyHint: material?.hint, reused: false)
+        }
+    }
+
+    /// The pending version an action may reuse: same slot, same recipients, and still what the spec
+    /// asks for (the same external value; a key of the same type). Anything else is regenerated:
+    /// a pending value was never pushed, so nobody can hold it.
+    static func reusable(_ action: PlanAction, pending: [PendingVersion.Slot: PendingVersion], desired: DesiredState) -> PendingVersion? {
+        guard let number = action.version, let candidate = pending[PendingVersion.Slot(action.resource, action.secret, number)],
+              candidate.recipients == desired.config.recipients else { return nil }
+        switch action.resource {
+        case .secret:
+            guard let spec = desired.secrets[action.secret], candidate.keyHash == nil,
+                  candidate.source == (spec.isExternal ? "external" : "generated"),
+                  candidate.sourceDigest == spec.externalValueDigest else { return nil }
+        case .key:
+            guard let spec = desired.keys[action.secret], candidate.keyHash != nil,
+                  candidate.keyHint?.hasPrefix(spec.type.prefix) == true else { return nil }
+        }
+        return candidate
     }
 
     /// Makes sure every recipient's public key is in the keyring, importing `recipients/<FPR>.asc` from the repository when missing.
@@ -164,6 +206,16 @@ extension Engine {
             }
         }
     }
+}
+
+/// The value a create or rotate action gets: its version id and ciphertext (and an API key's hash and hint).
+struct IssuedValue {
+    let id: String
+    let ciphertext: String
+    let keyHash: String?
+    let keyHint: String?
+    /// Whether it came from a pending version rather than a fresh value.
+    let reused: Bool
 }
 
 /// A freshly generated API key: the value (wiped when released), its hash and its hint.

@@ -47,8 +47,12 @@ extension StateStore {
     ///   - actor: Who is recorded for expirations and deletions.
     ///   - warnings: Grace versions whose expiry warning goes out in this pass.
     ///   - keyFiles: The API-key version files at `revision`; nil leaves keys as they are.
+    ///   - midTransaction: Called last inside the transaction, before it commits (crash tests put a fault point here).
+    ///
+    /// Pending versions (see ``PendingVersion``) that git now has, or whose number is taken, are dropped in the same transaction.
     public func reconcile(files: [SecretID: VersionFile], keyFiles: [SecretID: KeyVersionFile]? = nil, desired: DesiredState?,
-                          revision: String?, now: Date, actor: String, warnings: [PlanAction] = []) throws -> ReconcileSummary {
+                          revision: String?, now: Date, actor: String, warnings: [PlanAction] = [],
+                          midTransaction: () -> Void = {}) throws -> ReconcileSummary {
         try writer.write { db in
             var summary = ReconcileSummary()
             if let keyFiles {
@@ -120,6 +124,8 @@ extension StateStore {
             }
             try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('revision', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                            arguments: [revision ?? ""])
+            try prunePending(db, desired: desired)
+            midTransaction()
             return summary
         }
     }

@@ -167,6 +167,29 @@ enum StoreMigrations {
                 );
                 """)
         }
+        migrator.registerMigration("v3-pending-versions") { db in
+            // Versions rotor encrypted and committed locally but could not push (the remote moved).
+            // The next attempt reuses them instead of generating again, so a version number never
+            // gets two values. A row goes once git has the version (adopted) or the number is taken.
+            try db.execute(sql: """
+                CREATE TABLE pending_versions (
+                    version_id TEXT PRIMARY KEY NOT NULL,
+                    resource TEXT NOT NULL CHECK (resource IN ('secret', 'key')),
+                    target TEXT NOT NULL,
+                    version INTEGER NOT NULL CHECK (version >= 1),
+                    value_encrypted TEXT NOT NULL,
+                    recipients TEXT NOT NULL,
+                    source TEXT NOT NULL CHECK (source IN ('generated', 'external')),
+                    source_digest TEXT,
+                    key_hash TEXT,
+                    key_hint TEXT,
+                    from_commit TEXT,
+                    saved_at TEXT NOT NULL,
+                    UNIQUE (resource, target, version),
+                    CHECK ((resource = 'key') = (key_hash IS NOT NULL))
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RotorFaults
 import RotorCore
 import RotorEngine
 import RotorWebhooks

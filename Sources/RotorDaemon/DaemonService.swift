@@ -1,0 +1,88 @@
+import Dispatch
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// The daemon's loop as a swift-service-lifecycle `Service`: a pass, a wait of one interval plus
+/// jitter on an injected clock, and again — until graceful shutdown (SIGTERM, SIGINT).
+///
+/// Passes run on a thread of their own (the engine is synchronous). On graceful shutdown the
+/// current pass finishes its current step — a started apply runs through commit, push and the
+/// store transaction, so nothing is left half-written — later steps are skipped, the wait is
+/// cancelled and `run()` returns. If that takes longer than `shutdownTimeout`, `onTimeout` runs
+/// (the command exits 1; the next start heals whatever the pass left, see "Crash safety").
+public final class DaemonService<C: Clock & Sendable>: Service, @unchecked Sendable where C.Duration == Duration {
+    let runner: any PassRunner
+    let schedule: PassSchedule
+    let once: Bool
+    let clock: C
+    let logger: Logger
+    let shutdownTimeout: Duration
+    let onTimeout: @Sendable () -> Void
+    private let lock = NSLock()
+    private var generator: AnyRandomNumberGenerator
+    private var reports: [PassReport] = []
+
+    /// Creates the loop.
+    ///
+    /// - Parameters:
+    ///   - runner: Runs one pass (the ``Reconciler``).
+    ///   - schedule: Interval and jitter.
+    ///   - once: Run a single pass and return.
+    ///   - clock: What the waits between passes sleep on (tests pass a manual clock).
+    ///   - generator: Where jitter comes from (tests pass a seeded one).
+    ///   - shutdownTimeout: How long a graceful shutdown waits for the current step.
+    ///   - onTimeout: Called when that time runs out (the command exits 1).
+    public init(runner: any PassRunner, schedule: PassSchedule, once: Bool, clock: C, logger: Logger,
+                generator: some RandomNumberGenerator = SystemRandomNumberGenerator(),
+                shutdownTimeout: Duration = .seconds(30), onTimeout: @escaping @Sendable () -> Void = { exit(1) }) {
+        self.runner = runner
+        self.schedule = schedule
+        self.once = once
+        self.clock = clock
+        self.logger = logger
+        self.generator = AnyRandomNumberGenerator(generator)
+        self.shutdownTimeout = shutdownTimeout
+        self.onTimeout = onTimeout
+    }
+
+    /// Every pass report so far, oldest first.
+    public var passReports: [PassReport] { lock.withLock { reports } }
+
+    /// Runs passes until graceful shutdown (or one pass with `once`).
+    public func run() async throws {
+        let stop = StopFlag()
+        let finished = StopFlag()
+        defer { finished.set() }
+        let runner = self.runner
+        let logger = self.logger
+        let timeout = shutdownTimeout
+        let onTimeout = self.onTimeout
+        await withGracefulShutdownHandler {
+            while true {
+                let report = await runner.runPass(stop: stop)
+                lock.withLock { reports.append(report) }
+                if once || stop.isSet { break }
+                let delay = lock.withLock { schedule.nextDelay(using: &generator) }
+                logger.debug("next pass scheduled", metadata: ["in_seconds": "\(delay.components.seconds)"])
+                let clock = self.clock
+                do {
+                    try await cancelWhenGracefulShutdown { try await clock.sleep(for: delay) }
+                } catch {
+                    break
+                }
+                if stop.isSet || Task.isCancelled { break }
+            }
+        } onGracefulShutdown: {
+            stop.set()
+            logger.info("shutdown requested: finishing the current step", metadata: ["timeout_seconds": "\(timeout.components.seconds)"])
+            let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+            DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+                guard !finished.isSet else { return }
+                logger.error("shutdown timed out: abandoning the pass; the next start heals it (see Crash safety)")
+                onTimeout()
+            }
+        }
+        logger.info(once ? "single pass finished" : "stopped")
+    }
+}

@@ -1,0 +1,144 @@
+import ArgumentParser
+import Foundation
+import Logging
+import RotorCore
+import RotorDaemon
+import RotorWebhooks
+import ServiceLifecycle
+
+/// `rotor daemon`: keep a clone of the secrets repository in step with its remote and reconcile it forever.
+struct DaemonCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "daemon",
+        abstract: "Fetch, reconcile, commit, push and deliver, every interval, until SIGTERM.",
+        discussion: """
+            Each pass: fetch → fast-forward → validate → plan → apply (commit → push → store) → deliver, \
+            under the state store's lock. Logs are JSON lines unless stdout is a terminal. \
+            Exit codes: 0 clean shutdown or a successful --once pass; 1 startup error, failed --once pass, \
+            or shutdown timeout; 75 --once found the store locked by another rotor; 64 usage error.
+            """
+    )
+
+    @Option(help: "The secrets repository's remote: a path, file://, https:// or ssh:// URL.")
+    var remote: String
+
+    @Option(help: "rotor's own clone of the remote (cloned when missing or empty).")
+    var workdir: String
+
+    @Option(help: "The branch to reconcile and push to.")
+    var branch = "main"
+
+    @Option(help: "Time between passes (30s, 1m, 1h).")
+    var interval = "1m"
+
+    @Option(help: "Up to this much is added at random to each wait (10%, or 0.1).")
+    var jitter = "10%"
+
+    @Option(help: "Serve /healthz and /metrics on host:port (port 0 picks one); \"off\" serves nothing.")
+    var listen = "127.0.0.1:9464"
+
+    @Option(help: "The state store (default: <workdir>/.git/rotor/state.db).")
+    var state: String?
+
+    @Option(help: ArgumentHelp("Freeze every pass's clock at this RFC 3339 instant (tests, demos).", valueName: "time"))
+    var at: String?
+
+    @Flag(help: "Run one pass and exit (cron, tests).")
+    var once = false
+
+    @Option(help: "Push attempts per pass when the remote keeps moving.")
+    var maxPushAttempts = 3
+
+    @Option(help: "How long SIGTERM/SIGINT wait for the current step before exiting 1.")
+    var shutdownTimeout = "30s"
+
+    @Option(help: "Log lines: auto (JSON unless stdout is a terminal), json or text.")
+    var logFormat = "auto"
+
+    func validate() throws {
+        guard Self.duration(interval) != nil else { throw ValidationError("--interval must be a duration such as 30s, 1m or 1h") }
+        guard Self.duration(shutdownTimeout) != nil else { throw ValidationError("--shutdown-timeout must be a duration such as 30s") }
+        guard let fraction = Self.fraction(jitter), (0...1).contains(fraction) else { throw ValidationError("--jitter must be between 0% and 100%") }
+        guard listen == "off" || Self.hostPort(listen) != nil else { throw ValidationError("--listen must be host:port (e.g. 127.0.0.1:9464) or off") }
+        if let at, RFC3339.parse(at) == nil { throw ValidationError("--at must be an RFC 3339 timestamp such as 2027-01-05T00:00:00Z") }
+        guard maxPushAttempts >= 1 else { throw ValidationError("--max-push-attempts must be at least 1") }
+        guard ["auto", "json", "text"].contains(logFormat) else { throw ValidationError("--log-format must be auto, json or text") }
+    }
+
+    func run() async throws {
+        let format: RotorLogHandler.Format = logFormat == "auto" ? .automatic : RotorLogHandler.Format(rawValue: logFormat) ?? .json
+        LoggingSystem.bootstrap { label in RotorLogHandler(label: label, format: format) }
+        let logger = Logger(label: "rotor.daemon")
+        var configuration = DaemonConfiguration(remote: remote, workdir: workdir)
+        configuration.branch = branch
+        configuration.statePath = state
+        configuration.interval = Self.duration(interval) ?? .seconds(60)
+        configuration.jitter = Self.fraction(jitter) ?? 0.1
+        configuration.fixedNow = at.flatMap(RFC3339.parse)
+        configuration.maxPushAttempts = maxPushAttempts
+        configuration.shutdownTimeout = Self.duration(shutdownTimeout) ?? .seconds(30)
+        configuration.once = once
+        do {
+            configuration.gpgHome = try KeyringFromEnvironment.shared()?.path
+        } catch {
+            logger.critical("cannot load the reconciler's key", metadata: ["error": "\(error)"])
+            throw ExitCode(1)
+        }
+
+        let status = DaemonStatus()
+        let delivery = WebhookDelivery(workdir: workdir, gpgHome: configuration.gpgHome,
+                                       options: DeliveryOptions(requestTimeout: 15, concurrency: 8, passTimeout: 60),
+                                       frozen: configuration.fixedNow != nil)
+        let reconciler = Reconciler(configuration: configuration, status: status, logger: logger, delivery: delivery)
+        let daemon = DaemonService(runner: reconciler, schedule: PassSchedule(interval: configuration.interval, jitter: configuration.jitter),
+                                   once: once, clock: ContinuousClock(), logger: logger, shutdownTimeout: configuration.shutdownTimeout)
+        var services = [ServiceGroupConfiguration.ServiceConfiguration(service: daemon, successTerminationBehavior: .gracefullyShutdownGroup)]
+        if !once, let (host, port) = Self.hostPort(listen) {
+            let server = HealthServer(host: host, port: port, status: status, logger: logger)
+            do {
+                try await server.bind()
+            } catch {
+                logger.critical("cannot listen", metadata: ["listen": "\(listen)", "error": "\(error)"])
+                throw ExitCode(1)
+            }
+            // Services shut down in reverse order: the daemon finishes its step first, then the server closes.
+            services.insert(.init(service: server), at: 0)
+        }
+        logger.info("rotor daemon starting", metadata: [
+            "remote": "\(configuration.remote)", "workdir": "\(configuration.resolvedWorkdir)", "branch": "\(branch)",
+            "state": "\(configuration.resolvedStatePath)", "interval": "\(interval)", "jitter": "\(jitter)", "once": "\(once)",
+        ])
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            logger.critical("daemon stopped on an error", metadata: ["error": "\(error)"])
+            throw ExitCode(1)
+        }
+        if once, let last = daemon.passReports.last {
+            switch last.outcome {
+            case .applied, .unchanged, .interrupted: return
+            case .locked: throw ExitCode(75)
+            default: throw ExitCode(1)
+            }
+        }
+    }
+
+    /// `30s`, `1m`, `1h30m` as a Duration.
+    static func duration(_ text: String) -> Duration? {
+        RotorDuration(parsing: text).flatMap { $0.seconds > 0 ? .seconds($0.seconds) : nil }
+    }
+
+    /// `10%` or `0.1` as 0.1.
+    static func fraction(_ text: String) -> Double? {
+        text.hasSuffix("%") ? Double(text.dropLast()).map { $0 / 100 } : Double(text)
+    }
+
+    /// `host:port` or `[v6]:port`.
+    static func hostPort(_ text: String) -> (String, Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port) else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return host.isEmpty ? nil : (host, port)
+    }
+}
