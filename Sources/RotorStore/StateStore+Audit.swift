@@ -10,17 +10,17 @@ extension StateStore {
     /// Appends one audit row chained to the previous row's hash. Call inside a write transaction.
     static func appendAudit(_ db: Database, at now: Date, action: String, actor: String, target: String,
                             metadata: [String: String]) throws {
-        let previous = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        let previous = try Row.fetchOne(try db.cachedStatement(sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"))
         let prevHash: String = previous?["hash"] ?? genesisHash
         let seq: Int64 = (previous?["seq"] ?? 0) + 1
         let metadataJSON = canonicalJSON(metadata)
         let at = RFC3339.format(now)
         let hash = chainHash(prev: prevHash, seq: seq, at: at, action: action, actor: actor, target: target, metadata: metadataJSON)
-        try db.execute(sql: """
+        try db.executeCached(sql: """
             INSERT INTO audit_log (seq, at, action, actor, target_id, metadata, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [seq, at, action, actor, target, metadataJSON, prevHash, hash])
         // The anchor remembers the newest row, so deleting rows at the end of the log is detected too.
-        try db.execute(sql: "UPDATE audit_anchor SET last_seq = ?, last_hash = ? WHERE id = 1", arguments: [seq, hash])
+        try db.executeCached(sql: "UPDATE audit_anchor SET last_seq = ?, last_hash = ? WHERE id = 1", arguments: [seq, hash])
     }
 
     static func chainHash(prev: String, seq: Int64, at: String, action: String, actor: String, target: String, metadata: String) -> String {
@@ -28,10 +28,9 @@ extension StateStore {
         return HexEncoding.lowercase(SHA256.hash(data: Data(fields.utf8)))
     }
 
+    /// Sorted-key JSON of the metadata (verification hashes the stored text, never a re-encoding).
     static func canonicalJSON(_ metadata: [String: String]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(metadata)) ?? Data("{}".utf8), as: UTF8.self)
+        JSONValue.object(metadata.mapValues(JSONValue.string)).serialized()
     }
 
     /// The audit log, oldest first, optionally filtered.

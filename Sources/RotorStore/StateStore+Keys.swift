@@ -69,7 +69,7 @@ extension StateStore {
     /// Counts one successful use of a key version (`rotor keys verify`).
     public func recordKeyUse(versionID: String, at now: Date) throws {
         try writer.write { db in
-            try db.execute(sql: "UPDATE api_key_versions SET usage_count = usage_count + 1, last_used = ? WHERE id = ?",
+            try db.executeCached(sql: "UPDATE api_key_versions SET usage_count = usage_count + 1, last_used = ? WHERE id = ?",
                            arguments: [RFC3339.format(now), versionID])
         }
     }
@@ -104,10 +104,10 @@ extension StateStore {
                             || row["expires_at"] as String? != version.expiresAt.map(RFC3339.format)
                             || row["rotated_to"] as String? != version.rotatedTo else { continue }
                     if version.state == .active {
-                        try db.execute(sql: "UPDATE api_key_versions SET state = 'overlap' WHERE key_id = ? AND state = 'active' AND id != ?",
+                        try db.executeCached(sql: "UPDATE api_key_versions SET state = 'overlap' WHERE key_id = ? AND state = 'active' AND id != ?",
                                        arguments: [id.description, version.id])
                     }
-                    try db.execute(sql: """
+                    try db.executeCached(sql: """
                         UPDATE api_key_versions SET state = ?, value_encrypted = ?, expires_at = ?, rotated_to = ?, ended_at = ?, revoke_reason = ?,
                             recipients = ? WHERE id = ?
                         """, arguments: [version.state.rawValue, version.valueEncrypted, version.expiresAt.map(RFC3339.format), version.rotatedTo,
@@ -123,7 +123,7 @@ extension StateStore {
                 let rotatedFromID = try version.rotatedFrom.flatMap { number in
                     try String.fetchOne(db, sql: "SELECT id FROM api_key_versions WHERE key_id = ? AND version = ?", arguments: [id.description, number])
                 }
-                try db.execute(sql: """
+                try db.executeCached(sql: """
                     INSERT INTO api_key_versions (id, key_id, project_id, name, version, type, scopes, state, hash, hint, value_encrypted,
                         rotated_from, rotated_to, rotation_reason, created_by, created_at, expires_at, ended_at, revoke_reason, recipients, git_commit)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -160,7 +160,7 @@ extension StateStore {
         let fileIDs = Set(files.keys.map(\.description))
         for (versionID, row) in known where !fileIDs.contains(row["key_id"] as String) && KeyVersion.State(rawValue: row["state"])?.isValid == true {
             guard let key = SecretID(parsing: row["key_id"]) else { continue }
-            try db.execute(sql: "UPDATE api_key_versions SET state = 'revoked', value_encrypted = NULL, ended_at = ?, revoke_reason = ? WHERE id = ?",
+            try db.executeCached(sql: "UPDATE api_key_versions SET state = 'revoked', value_encrypted = NULL, ended_at = ?, revoke_reason = ? WHERE id = ?",
                            arguments: [RFC3339.format(now), "spec removed", versionID])
             summary.expired += 1
             try ended(db, id: key, versionID: versionID, number: row["version"], revoked: true, reason: "spec removed", at: now, actor: actor,
@@ -183,9 +183,9 @@ extension StateStore {
     }
 
     private func syncKeyConsumers(_ db: Database, key: SecretID, consumers: [Consumer]) throws {
-        try db.execute(sql: "DELETE FROM api_key_consumers WHERE key_id = ?", arguments: [key.description])
+        try db.executeCached(sql: "DELETE FROM api_key_consumers WHERE key_id = ?", arguments: [key.description])
         for consumer in consumers {
-            try db.execute(sql: "INSERT INTO api_key_consumers (key_id, service, webhook_url) VALUES (?, ?, ?)",
+            try db.executeCached(sql: "INSERT INTO api_key_consumers (key_id, service, webhook_url) VALUES (?, ?, ?)",
                            arguments: [key.description, consumer.service, consumer.webhook])
         }
     }

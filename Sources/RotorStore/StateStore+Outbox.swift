@@ -44,7 +44,7 @@ extension StateStore {
         let consumersJSON: JSONValue = .array(consumers.map { consumer in
             .object(["service": .string(consumer.service), "webhook": consumer.webhook.map(JSONValue.string) ?? .null])
         })
-        try db.execute(sql: """
+        try db.executeCached(sql: """
             INSERT INTO events (id, type, secret_id, version_id, occurred_at, payload, consumers) VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO NOTHING
             """, arguments: [eventID, type.rawValue, secret.description, versionID, RFC3339.format(at), payload.serialized(), consumersJSON.serialized()])
@@ -72,7 +72,7 @@ extension StateStore {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let json = String(decoding: try encoder.encode(payload), as: UTF8.self)
-        try db.execute(sql: """
+        try db.executeCached(sql: """
             INSERT OR IGNORE INTO jobs (id, type, payload, status, attempts, max_attempts, run_at, created_at, updated_at)
             VALUES (?, ?, ?, 'pending', 0, ?, ?, ?, ?)
             """, arguments: [id, type.rawValue, json, deliveryAttemptsPerRound, RFC3339.format(runAt), RFC3339.format(now), RFC3339.format(now)])

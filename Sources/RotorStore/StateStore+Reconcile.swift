@@ -70,7 +70,7 @@ extension StateStore {
                 let spec = desired?.secrets[id]
                 // Without specs (they do not validate), the consumers the store last knew still hear about it.
                 let consumers = try spec?.consumers ?? Self.consumersOf(db, id.description)
-                try db.execute(sql: """
+                try db.executeCached(sql: """
                     INSERT INTO secrets (id, project_id, name, policy, created_at) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT (id) DO UPDATE SET deleted_at = NULL, policy = COALESCE(excluded.policy, policy)
                     """, arguments: [id.description, id.project, id.name, spec?.policy, at])
@@ -95,7 +95,7 @@ extension StateStore {
             }
             for (versionID, row) in known where !seenVersionIDs.contains(versionID) {
                 let secretID: String = row["secret_id"]
-                try db.execute(sql: """
+                try db.executeCached(sql: """
                     UPDATE secret_versions SET state = 'expired', active = 0, value_encrypted = NULL, expired_at = ? WHERE id = ?
                     """, arguments: [at, versionID])
                 summary.expired += 1
@@ -111,7 +111,7 @@ extension StateStore {
                                           at: now, now: now))
             }
             for secretID in liveSecrets where SecretID(parsing: secretID).map({ files[$0] == nil }) ?? false {
-                try db.execute(sql: "UPDATE secrets SET deleted_at = ? WHERE id = ?", arguments: [at, secretID])
+                try db.executeCached(sql: "UPDATE secrets SET deleted_at = ? WHERE id = ?", arguments: [at, secretID])
                 summary.deleted += 1
             }
             for warning in warnings {
@@ -122,7 +122,7 @@ extension StateStore {
                 summary.add(try Self.emit(db, .secretExpiring, secret: warning.secret, versionID: version.id,
                                           versionNumber: version.version, data: data, consumers: consumers, at: now, now: now))
             }
-            try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('revision', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            try db.executeCached(sql: "INSERT INTO meta (key, value) VALUES ('revision', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                            arguments: [revision ?? ""])
             try prunePending(db, desired: desired)
             midTransaction()
@@ -132,10 +132,10 @@ extension StateStore {
 
     private func insert(_ db: Database, version: SecretVersion, secret: SecretID, revision: String?) throws {
         let rotatedFromID = try version.rotatedFrom.flatMap { number in
-            try String.fetchOne(db, sql: "SELECT id FROM secret_versions WHERE project_id = ? AND name = ? AND version = ?",
+            try String.fetchOne(try db.cachedStatement(sql: "SELECT id FROM secret_versions WHERE project_id = ? AND name = ? AND version = ?"),
                                 arguments: [secret.project, secret.name, number])
         }
-        try db.execute(sql: """
+        try db.executeCached(sql: """
             INSERT INTO secret_versions (id, secret_id, project_id, name, value_encrypted, version, active, state, rotated_from,
                 rotation_reason, created_by, created_at, grace_expires_at, source, recipients, git_commit)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -153,10 +153,10 @@ extension StateStore {
                 || row["grace_expires_at"] as String? != grace || row["recipients"] as String != recipients else { return false }
         // Deactivate first so the one-active-version index never sees two.
         if version.state == .active {
-            try db.execute(sql: "UPDATE secret_versions SET active = 0, state = 'grace' WHERE secret_id = ? AND active = 1 AND id != ?",
+            try db.executeCached(sql: "UPDATE secret_versions SET active = 0, state = 'grace' WHERE secret_id = ? AND active = 1 AND id != ?",
                            arguments: [row["secret_id"] as String, version.id])
         }
-        try db.execute(sql: """
+        try db.executeCached(sql: """
             UPDATE secret_versions SET state = ?, active = ?, value_encrypted = ?, grace_expires_at = ?, recipients = ? WHERE id = ?
             """, arguments: [version.state.rawValue, version.state == .active, version.valueEncrypted, grace, recipients, version.id])
         return true
@@ -166,10 +166,10 @@ extension StateStore {
         let services = consumers.map(\.service)
         let existing = try String.fetchSet(db, sql: "SELECT service FROM secret_consumers WHERE secret_id = ?", arguments: [secret.description])
         for service in existing where !services.contains(service) {
-            try db.execute(sql: "DELETE FROM secret_consumers WHERE secret_id = ? AND service = ?", arguments: [secret.description, service])
+            try db.executeCached(sql: "DELETE FROM secret_consumers WHERE secret_id = ? AND service = ?", arguments: [secret.description, service])
         }
         for consumer in consumers {
-            try db.execute(sql: """
+            try db.executeCached(sql: """
                 INSERT INTO secret_consumers (secret_id, service, webhook_url) VALUES (?, ?, ?)
                 ON CONFLICT (secret_id, service) DO UPDATE SET webhook_url = excluded.webhook_url
                 """, arguments: [secret.description, consumer.service, consumer.webhook])
