@@ -163,3 +163,12 @@ extension StateStore {
         }
     }
 }
+
+extension StateStore {
+    /// Whether a 410 disabled `url` (a read, for jobs claimed before another attempt got the 410).
+    public func isEndpointDisabled(_ url: String) throws -> Bool {
+        try writer.read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM webhook_endpoints WHERE url = ? AND disabled_at IS NOT NULL", arguments: [url]) ?? false
+        }
+    }
+}

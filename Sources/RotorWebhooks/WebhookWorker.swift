@@ -78,29 +78,55 @@ public final class WebhookWorker: Sendable {
 
     private func pass(dueBy: Date, only: Set<String>?, deadline: ContinuousClock.Instant?, http: WebhookHTTPClient) async throws -> DeliveryReport {
         var report = DeliveryReport()
+        // Jobs are claimed in batches (one store transaction per batch, not per job) and started
+        // as slots free up. A batch is small enough to start within its lease even if every
+        // request before it times out; what is still unstarted at the deadline is handed back.
+        var queued: [ClaimedDelivery] = []
         try await withThrowingTaskGroup(of: DeliveryResult.self) { group in
             var inFlight = 0
             var exhausted = false
             while true {
-                while !exhausted, inFlight < options.concurrency, deadline.map({ ContinuousClock.now < $0 }) ?? true {
-                    let batch = try store.claimDueDeliveries(dueBy: dueBy, now: clock.now(), owner: owner, lease: options.effectiveLease,
-                                                             limit: options.concurrency - inFlight, only: only,
-                                                             ownerIsGone: ProcessLiveness.isGone)
-                    if batch.isEmpty { exhausted = true }
-                    // Read the batch's signing keys here, one after another (gpg runs once per key),
-                    // rather than in the request tasks where they would contend for the provider's lock.
-                    for service in Set(batch.map(\.delivery.service)) { _ = try? keys.signingKeys(for: service, at: clock.now()) }
-                    for claimed in batch {
-                        group.addTask { try await self.attempt(claimed, http: http, deadline: deadline) }
-                        inFlight += 1
+                while inFlight < options.concurrency, deadline.map({ ContinuousClock.now < $0 }) ?? true {
+                    if queued.isEmpty {
+                        guard !exhausted else { break }
+                        let batch = try store.claimDueDeliveries(dueBy: dueBy, now: clock.now(), owner: owner, lease: options.effectiveLease,
+                                                                 limit: claimBatchSize, only: only, ownerIsGone: ProcessLiveness.isGone)
+                        if batch.isEmpty {
+                            exhausted = true
+                            break
+                        }
+                        // Read the batch's signing keys here, one after another (gpg runs once per key),
+                        // rather than in the request tasks where they would contend for the provider's lock.
+                        for service in Set(batch.map(\.delivery.service)) { _ = try? keys.signingKeys(for: service, at: clock.now()) }
+                        queued = batch.reversed()
                     }
+                    let claimed = queued.removeLast()
+                    // A 410 may have disabled the endpoint since the batch was claimed: hand the job
+                    // back, and the next claim fails it with the reason instead of sending again.
+                    if try store.isEndpointDisabled(claimed.delivery.url) {
+                        try store.releaseDelivery(claimed, owner: owner, now: clock.now())
+                        exhausted = false
+                        continue
+                    }
+                    group.addTask { try await self.attempt(claimed, http: http, deadline: deadline) }
+                    inFlight += 1
                 }
                 guard let result = try await group.next() else { break }
                 inFlight -= 1
                 report.results.append(result)
             }
         }
+        for claimed in queued {
+            try store.releaseDelivery(claimed, owner: owner, now: clock.now())
+        }
         return report
+    }
+
+    /// How many jobs one claim takes: enough to keep every slot busy for several rounds, few
+    /// enough that the last one starts within the lease even if every request before it times out.
+    var claimBatchSize: Int {
+        let rounds = max(1, Int(options.effectiveLease / max(options.requestTimeout, 0.001)) - 1)
+        return min(256, options.concurrency * rounds)
     }
 
     /// Makes one attempt of a claimed job and records it.
