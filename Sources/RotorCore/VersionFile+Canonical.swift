@@ -50,9 +50,10 @@ extension VersionFile {
     private func quoted(_ text: String) -> String { YAMLQuoting.doubleQuoted(text) }
 }
 
-/// Quoting strings for the YAML rotor writes.
+/// Quoting strings for the YAML and JSON rotor writes (version files, event payloads, audit
+/// metadata, log lines): one function, so every writer escapes the same way.
 public enum YAMLQuoting {
-    /// A double-quoted scalar with JSON escapes, valid YAML 1.1 and 1.2.
+    /// A double-quoted scalar with JSON escapes: valid YAML 1.1 and 1.2, and a valid JSON string.
     public static func doubleQuoted(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {

@@ -1,4 +1,5 @@
 import Foundation
+import RotorCore
 import Logging
 #if canImport(Glibc)
 import Glibc
@@ -81,22 +82,8 @@ public struct RotorLogHandler: LogHandler {
                       Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), millis)
     }
 
-    /// A JSON string literal.
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    /// A JSON string literal (rotor's one quoting function; its output is valid JSON and YAML).
+    static func quoted(_ text: String) -> String { YAMLQuoting.doubleQuoted(text) }
 }
 
 /// Where log lines go: a file descriptor (stdout by default) or, in tests, a closure.

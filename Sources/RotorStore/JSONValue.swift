@@ -1,4 +1,5 @@
 import Foundation
+import RotorCore
 
 /// A small JSON value with a deterministic serialization (sorted keys), for event payloads.
 enum JSONValue: Hashable {
@@ -21,19 +22,6 @@ enum JSONValue: Hashable {
         }
     }
 
-    static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out + "\""
-    }
+    /// A JSON string literal (rotor's one quoting function; its output is valid JSON and YAML).
+    static func quote(_ text: String) -> String { YAMLQuoting.doubleQuoted(text) }
 }
