@@ -8,16 +8,12 @@ struct Consumers: ParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    @Argument(help: "The secret, as project/name.")
-    var secret: String
+    @OptionGroup var target: TargetArgument
 
-    func validate() throws {
-        guard SecretID(parsing: secret) != nil else { throw ValidationError("secret must be project/name") }
-    }
 
     func run() throws {
         try runReporting {
-            guard let id = SecretID(parsing: secret) else { return }
+            let id = target.id
             let consumers = try options.engine().consumers(of: id, now: options.now)
             if options.format == .json {
                 struct Row: Encodable { let service: String; let webhook: String?; let lastUsedAt: Date? }

@@ -8,8 +8,7 @@ struct Get: ParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    @Argument(help: "The secret, as project/name.")
-    var secret: String
+    @OptionGroup var target: TargetArgument
 
     @Option(help: "A version still live (active or in its grace period).")
     var version: Int?
@@ -20,13 +19,10 @@ struct Get: ParsableCommand {
     @Flag(help: "The name is an API key.")
     var key = false
 
-    func validate() throws {
-        guard SecretID(parsing: secret) != nil else { throw ValidationError("secret must be project/name") }
-    }
 
     func run() throws {
         try runReporting {
-            guard let id = SecretID(parsing: secret) else { return }
+            let id = target.id
             let engine = try options.engine()
             let value = key ? try engine.getKey(id, version: version, now: options.now) : try engine.get(id, version: version, now: options.now)
             value.withUnsafeBytes { buffer in

@@ -9,16 +9,12 @@ struct History: ParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    @Argument(help: "The secret, as project/name.")
-    var secret: String
+    @OptionGroup var target: TargetArgument
 
-    func validate() throws {
-        guard SecretID(parsing: secret) != nil else { throw ValidationError("secret must be project/name") }
-    }
 
     func run() throws {
         try runReporting {
-            guard let id = SecretID(parsing: secret) else { return }
+            let id = target.id
             let records = try options.engine().history(of: id, now: options.now)
             if options.format == .json {
                 let rows = records.map { HistoryRow($0) }
