@@ -57,9 +57,9 @@ public enum OpenPGPArmor {
         return data
     }
 
-    /// An uppercase fingerprint without spaces, or nil unless it is 40 (v4) or 64 (v5/v6) hex digits.
+    /// An uppercase fingerprint without spaces or tabs, or nil unless it is 40 (v4) or 64 (v5/v6) hex digits.
     public static func normalizeFingerprint(_ text: String) -> String? {
-        let compact = text.filter { $0 != " " }.uppercased()
+        let compact = text.filter { $0 != " " && $0 != "\t" }.uppercased()
         guard compact.count == 40 || compact.count == 64, compact.allSatisfy({ $0.isHexDigit && $0.isASCII }) else { return nil }
         return compact
     }

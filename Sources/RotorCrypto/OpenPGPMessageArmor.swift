@@ -1,3 +1,5 @@
+import RotorCore
+
 /// Pure OpenPGP text helpers (no gpgme): recognize armored encrypted messages and normalize fingerprints.
 ///
 /// Internal on purpose: the public `OpenPGPArmor` lives in RotorCore (the pure core, usable by
@@ -25,12 +27,7 @@ enum OpenPGPMessageArmor {
     /// Normalizes a fingerprint: removes spaces and tabs and uppercases it.
     ///
     /// - Returns: The normalized fingerprint if it is 40 (v4) or 64 (v5/v6) hex digits, else `nil`.
-    static func normalizeFingerprint(_ s: String) -> String? {
-        let compact = s.unicodeScalars.filter { $0 != " " && $0 != "\t" }
-        guard compact.count == 40 || compact.count == 64 else { return nil }
-        guard compact.allSatisfy({ $0.isASCII && $0.properties.isASCIIHexDigit }) else { return nil }
-        return String(String.UnicodeScalarView(compact)).uppercased()
-    }
+    static func normalizeFingerprint(_ s: String) -> String? { OpenPGPArmor.normalizeFingerprint(s) }
 
     /// Decodes the body of an armored block framed by `begin` and `end`, or `nil` when malformed.
     static func dearmor(_ text: String, begin: String, end: String) -> [UInt8]? {
@@ -70,7 +67,7 @@ enum OpenPGPMessageArmor {
             let digits = Array(checksumLine.utf8.dropFirst())
             guard digits.count == 4, let crc = Base64Strict.decode(digits), crc.count == 3 else { return nil }
             let expected = UInt32(crc[0]) << 16 | UInt32(crc[1]) << 8 | UInt32(crc[2])
-            guard CRC24.checksum(body) == expected else { return nil }
+            guard OpenPGPArmor.crc24(body) == expected else { return nil }
         }
         return body
     }

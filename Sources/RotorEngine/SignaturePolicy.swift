@@ -34,13 +34,13 @@ struct SignaturePolicy {
 
     /// The violations among the commits reachable from `head` and not from `base` (all history when nil).
     func violations(head: ObjectID, since base: ObjectID?) throws -> [SignatureViolation] {
+        // rotor.yaml rarely changes: look its blob up per commit, parse each distinct blob once.
         var configCache: [ObjectID: RepoConfig?] = [:]
         func config(at commit: ObjectID) throws -> RepoConfig? {
-            if let cached = configCache[commit] { return cached }
-            let loaded = try repository.blobIfExists(at: SpecLoader.configPath, in: commit).flatMap { blob in
-                SpecLoader.loadConfig(SourceFile(path: SpecLoader.configPath, bytes: blob.1))
-            }
-            configCache[commit] = loaded
+            guard let entry = try repository.treeFiles(at: commit, under: [SpecLoader.configPath]).first else { return nil }
+            if let cached = configCache[entry.blob] { return cached }
+            let loaded = SpecLoader.loadConfig(SourceFile(path: SpecLoader.configPath, bytes: try repository.blob(entry.blob)))
+            configCache[entry.blob] = loaded
             return loaded
         }
         var verifier: Verifier?

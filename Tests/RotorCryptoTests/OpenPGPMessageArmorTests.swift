@@ -1,4 +1,5 @@
 import Foundation
+import RotorCore
 import Testing
 @testable import RotorCrypto
 
@@ -9,7 +10,7 @@ import Testing
         var lines = ["-----BEGIN PGP MESSAGE-----"] + headers + [""]
         lines.append(Data(body).base64EncodedString(options: [.lineLength64Characters, .endLineWithLineFeed]))
         if checksum {
-            let crc = CRC24.checksum(body)
+            let crc = OpenPGPArmor.crc24(body)
             let crcBytes = [UInt8(crc >> 16 & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc & 0xFF)]
             lines.append("=" + Data(crcBytes).base64EncodedString())
         }
@@ -119,7 +120,7 @@ import Testing
 
     @Test func crc24MatchesTheRFCConstant() {
         // RFC 4880: the CRC of no data is the init value.
-        #expect(CRC24.checksum([]) == 0xB704CE)
+        #expect(OpenPGPArmor.crc24([]) == 0xB704CE)
         #expect(Base64Strict.decode(Array("QQ==".utf8)) == [0x41])
         #expect(Base64Strict.decode(Array("QR==".utf8)) == nil)  // non-canonical padding bits
         #expect(Base64Strict.decode(Array("Q===".utf8)) == nil)
