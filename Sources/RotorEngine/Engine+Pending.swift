@@ -22,8 +22,8 @@ extension Engine {
     @discardableResult
     public func keepUnpushedVersions(unpushed: ObjectID, remote: ObjectID, now: Date, holding held: StateLock) throws -> [PendingVersion] {
         guard held.path == statePath + ".lock" else { throw EngineError("internal: the lock held (\(held.path)) is not this store's") }
-        let local = try Snapshot.load(repository: repository, revision: unpushed)
-        let theirs = try Snapshot.load(repository: repository, revision: remote)
+        let local = try Snapshot.load(repository: repository, revision: unpushed, cache: parseCache)
+        let theirs = try Snapshot.load(repository: repository, revision: remote, cache: parseCache)
         var onRemote = Set<String>()
         for file in theirs.versionFiles.values { onRemote.formUnion(file.versions.map(\.id)) }
         for file in theirs.keyFiles.values { onRemote.formUnion(file.versions.map(\.id)) }

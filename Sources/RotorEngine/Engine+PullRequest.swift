@@ -15,8 +15,8 @@ extension Engine {
         let baseID = try repository.resolve(base)
         let headID = try head.map { try repository.resolve($0) } ?? self.head()
         let mergeBase = try repository.mergeBase(baseID, headID) ?? baseID
-        let baseSnapshot = try Snapshot.load(repository: repository, revision: mergeBase)
-        let headSnapshot = try Snapshot.load(repository: repository, revision: headID)
+        let baseSnapshot = try Snapshot.load(repository: repository, revision: mergeBase, cache: parseCache)
+        let headSnapshot = try Snapshot.load(repository: repository, revision: headID, cache: parseCache)
         let violations = try SignaturePolicy(repository: repository, gpgHome: gpgHome)
             .violations(head: headID, since: mergeBase).map(\.description)
         guard let desired = headSnapshot.desired, !headSnapshot.hasErrors else {

@@ -17,6 +17,8 @@ public final class Engine {
     public let actor: String
     /// The GnuPG home used for encryption and decryption; nil means the environment's.
     public let gpgHome: String?
+    /// Parsed specs and version files by blob id (`<git dir>/rotor/parse-cache`); nil when `ROTOR_PARSE_CACHE=off`.
+    public let parseCache: ParseCache?
 
     /// Opens the repository at (or above) `repositoryPath`.
     ///
@@ -31,6 +33,7 @@ public final class Engine {
         self.statePath = statePath ?? (repository.gitDirectory as NSString).appendingPathComponent("rotor/state.db")
         self.actor = actor ?? Self.localActor(repository)
         self.gpgHome = gpgHome
+        self.parseCache = ParseCache.forRepository(gitDirectory: repository.gitDirectory)
     }
 
     /// Git's configured identity (`Name <email>`), else the login name.
@@ -73,7 +76,7 @@ public final class Engine {
             guard let root = repository.workdir else { throw EngineError("a bare repository has no working tree") }
             return try Snapshot.loadWorktree(root: root)
         }
-        return try Snapshot.load(repository: repository, revision: try head())
+        return try Snapshot.load(repository: repository, revision: try head(), cache: parseCache)
     }
 
     /// Validates specs and version files; returns every diagnostic.
@@ -81,7 +84,8 @@ public final class Engine {
         try snapshot(from: source).diagnostics
     }
 
-    /// Computes the plan at `now` without writing anything anywhere.
+    /// Computes the plan at `now` without changing git or the store (it may refresh the parse
+    /// cache in `<git dir>/rotor/`).
     ///
     /// The store is read only if it exists; with none (as in CI), git alone is enough.
     public func plan(now: Date) throws -> Plan {

@@ -31,25 +31,26 @@ public struct Snapshot {
 extension Snapshot {
     static let recipientsPrefix = "recipients"
 
-    /// Reads `revision` (HEAD when nil) from git.
-    static func load(repository: GitRepository, revision: ObjectID) throws -> Snapshot {
+    /// Reads `revision` from git. With a `cache`, a spec or version file whose path and blob id
+    /// were parsed before is neither read from git nor parsed again.
+    static func load(repository: GitRepository, revision: ObjectID, cache: ParseCache? = nil) throws -> Snapshot {
         let entries = try repository.treeFiles(at: revision, under: SpecLoader.specPrefixes + [VersionFileParser.prefix, recipientsPrefix])
         var specs: [SourceFile] = []
         var versions: [SourceFile] = []
         var keys: [String: String] = [:]
-        for entry in entries {
-            let file = SourceFile(path: entry.path, bytes: try repository.blob(entry.blob), blobID: entry.blob.hex)
-            if entry.path.hasPrefix(VersionFileParser.prefix + "/") {
-                versions.append(file)
-            } else if entry.path.hasPrefix(recipientsPrefix + "/") {
-                if entry.path.hasSuffix(".asc") {
-                    keys[String((entry.path as NSString).lastPathComponent.dropLast(4)).uppercased()] = String(decoding: file.bytes, as: UTF8.self)
-                }
-            } else {
-                specs.append(file)
-            }
+        let parsed = entries.filter { !$0.path.hasPrefix(recipientsPrefix + "/") }
+        let read = { (index: Int) in try repository.blob(parsed[index].blob) }
+        let files = try cache?.files(parsed.map { ($0.path, $0.blob.hex) }, read: read)
+            ?? parsed.indices.map { SourceFile(path: parsed[$0].path, bytes: try read($0), blobID: parsed[$0].blob.hex) }
+        for file in files {
+            if file.path.hasPrefix(VersionFileParser.prefix + "/") { versions.append(file) } else { specs.append(file) }
         }
-        return make(specs: specs, versions: versions, keys: keys, revision: revision)
+        for entry in entries where entry.path.hasPrefix(recipientsPrefix + "/") && entry.path.hasSuffix(".asc") {
+            keys[String((entry.path as NSString).lastPathComponent.dropLast(4)).uppercased()] = String(decoding: try repository.blob(entry.blob), as: UTF8.self)
+        }
+        let snapshot = make(specs: specs, versions: versions, keys: keys, revision: revision, cache: cache)
+        cache?.save()
+        return snapshot
     }
 
     /// Reads the staged files (what the next commit records); used by `validate --staged` in pre-commit hooks.
@@ -87,9 +88,10 @@ extension Snapshot {
         return make(specs: specs, versions: versions, keys: [:], revision: nil)
     }
 
-    private static func make(specs: [SourceFile], versions: [SourceFile], keys: [String: String], revision: ObjectID?) -> Snapshot {
-        let (desired, specDiagnostics) = SpecLoader.load(files: specs, revision: revision?.hex)
-        let (versionFiles, versionDiagnostics) = VersionFileParser.parse(files: versions)
+    private static func make(specs: [SourceFile], versions: [SourceFile], keys: [String: String], revision: ObjectID?,
+                             cache: ParseCache? = nil) -> Snapshot {
+        let (desired, specDiagnostics) = SpecLoader.load(files: specs, revision: revision?.hex, cache: cache)
+        let (versionFiles, versionDiagnostics) = VersionFileParser.parse(files: versions, cache: cache)
         let (keyFiles, keyDiagnostics) = KeyVersionFileParser.parse(files: versions)
         return Snapshot(revision: revision, desired: desired,
                         diagnostics: (specDiagnostics + versionDiagnostics + keyDiagnostics).sorted { $0.location < $1.location },

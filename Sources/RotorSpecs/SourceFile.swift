@@ -8,11 +8,22 @@ public struct SourceFile: Sendable {
     public let bytes: [UInt8]
     /// The git blob id, when read from git (used to cache parses).
     public let blobID: String?
+    /// What the file parsed to before, from the ``ParseCache`` (then `bytes` is empty: never read).
+    let cached: CachedParse?
 
     /// Creates a source file.
     public init(path: String, bytes: [UInt8], blobID: String? = nil) {
         self.path = path
         self.bytes = bytes
         self.blobID = blobID
+        self.cached = nil
+    }
+
+    /// A file whose parse came from the cache.
+    init(path: String, blobID: String, cached: CachedParse) {
+        self.path = path
+        self.bytes = []
+        self.blobID = blobID
+        self.cached = cached
     }
 }

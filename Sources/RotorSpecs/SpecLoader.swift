@@ -23,10 +23,34 @@ public enum SpecLoader {
         case secret(SecretSpec?, stem: String)
         case key(ApiKeySpec?, stem: String)
         case none
+
+        init(_ cached: CachedParse) {
+            switch cached {
+            case .config(let config): self = .config(config)
+            case .policy(let policy, let stem): self = .policy(policy, stem: stem)
+            case .keyPolicy(let policy, let stem): self = .keyPolicy(policy, stem: stem)
+            case .secret(let spec, let stem): self = .secret(spec, stem: stem)
+            case .key(let key, let stem): self = .key(key, stem: stem)
+            case .versionFile: self = .none
+            }
+        }
+
+        /// The cache's form of a successful parse.
+        var cacheable: CachedParse? {
+            switch self {
+            case .config(let config?): return .config(config)
+            case .policy(let policy?, let stem): return .policy(policy, stem: stem)
+            case .keyPolicy(let policy?, let stem): return .keyPolicy(policy, stem: stem)
+            case .secret(let spec?, let stem): return .secret(spec, stem: stem)
+            case .key(let key?, let stem): return .key(key, stem: stem)
+            default: return nil
+            }
+        }
     }
 
     /// Parses one file by where it lives; no cross-file checks.
     private static func parseOne(_ file: SourceFile, sink: DiagnosticSink) -> Parsed {
+        if let cached = file.cached { return Parsed(cached) }
         let path = file.path
         if path == configPath {
             return .config(loadDocument(file, kind: "Config", sink: sink).flatMap { loadConfig($0, sink: sink) })
@@ -46,12 +70,18 @@ public enum SpecLoader {
 
     /// Loads specs from `files`: every file is parsed in parallel, then cross-file rules are checked.
     ///
+    /// - Parameter cache: Keeps each file that parsed without a diagnostic, by path and blob id.
     /// - Returns: The desired state when there is no error, and every diagnostic (errors and warnings).
-    public static func load(files: [SourceFile], revision: String?) -> (DesiredState?, [Diagnostic]) {
+    public static func load(files: [SourceFile], revision: String?, cache: ParseCache? = nil) -> (DesiredState?, [Diagnostic]) {
         let sorted = files.sorted { $0.path < $1.path }
         let parsed = ParallelMap.map(sorted) { file -> (Parsed, [Diagnostic]) in
             let sink = DiagnosticSink()
             return (parseOne(file, sink: sink), sink.diagnostics)
+        }
+        if let cache {
+            for (file, (result, problems)) in zip(sorted, parsed) where file.cached == nil && problems.isEmpty {
+                if let cacheable = result.cacheable { cache.record(file, cacheable) }
+            }
         }
         let sink = DiagnosticSink()
         var config: RepoConfig?

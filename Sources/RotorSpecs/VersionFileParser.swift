@@ -11,17 +11,23 @@ public enum VersionFileParser {
     public static let prefix = "versions"
 
     /// Parses every version file (in parallel); returns the files by secret and every problem found.
-    public static func parse(files: [SourceFile]) -> ([SecretID: VersionFile], [Diagnostic]) {
+    ///
+    /// - Parameter cache: Keeps each file that parsed without a diagnostic, by path and blob id.
+    public static func parse(files: [SourceFile], cache: ParseCache? = nil) -> ([SecretID: VersionFile], [Diagnostic]) {
         let mine = files.filter { !KeyVersionFileParser.handles($0.path) }.sorted { $0.path < $1.path }
         let parsed = ParallelMap.map(mine) { file -> (SecretID?, VersionFile?, [Diagnostic]) in
+            if case .versionFile(let id, let versionFile)? = file.cached { return (id, versionFile, []) }
             let sink = DiagnosticSink()
             let (id, versionFile) = parseOne(file, sink: sink)
             return (id, versionFile, sink.diagnostics)
         }
         var result: [SecretID: VersionFile] = [:]
         var diagnostics: [Diagnostic] = []
-        for (id, versionFile, problems) in parsed {
-            if let id, let versionFile { result[id] = versionFile }
+        for (file, (id, versionFile, problems)) in zip(mine, parsed) {
+            if let id, let versionFile {
+                result[id] = versionFile
+                if problems.isEmpty { cache?.record(file, .versionFile(id, versionFile)) }
+            }
             diagnostics += problems
         }
         return (result, diagnostics)

@@ -28,7 +28,8 @@ struct CanaryTests {
         let objects = try Shell.run("sh", ["-c", "git -C \(repo.root) cat-file --batch-all-objects --batch"])
         #expect(objects.status == 0)
         #expect(!objects.stdout.contains(canary))
-        // The store, its WAL, and everything else under the fixture folder.
+        // The store, its WAL, the parse cache, and everything else under the fixture folder.
+        #expect(FileManager.default.fileExists(atPath: repo.root + "/.git/rotor/parse-cache"))
         for path in FileManager.default.enumerator(atPath: repo.directory.path)?.compactMap({ $0 as? String }) ?? [] {
             let data = (try? Data(contentsOf: URL(fileURLWithPath: repo.directory.path(path)))) ?? Data()
             #expect(data.range(of: Data(canary.utf8)) == nil, "canary found in \(path)")

@@ -10,6 +10,8 @@ struct SafetyTests {
     let t0 = RFC3339.parse("2026-12-01T00:00:00Z")!
 
     /// Everything a write could touch: refs, HEAD, the index, the working tree, the store folder.
+    /// Not the parse cache (`.git/rotor/parse-cache`): any read may refresh it, and it only
+    /// repeats what git holds (ParseCacheTests and CanaryTests cover it).
     func fingerprint(_ repo: SecretsRepoFixture) throws -> [String: [UInt8]] {
         var files: [String: [UInt8]] = [:]
         for base in [repo.root, repo.directory.path("state")] {
@@ -17,7 +19,8 @@ struct SafetyTests {
             for case let path as String in enumerator {
                 var isDirectory: ObjCBool = false
                 let full = (base as NSString).appendingPathComponent(path)
-                guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+                guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue,
+                      !path.hasSuffix(".git/rotor/parse-cache") else { continue }
                 files[full] = [UInt8]((try? Data(contentsOf: URL(fileURLWithPath: full))) ?? Data())
             }
         }
