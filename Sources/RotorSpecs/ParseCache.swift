@@ -3,7 +3,7 @@ import Glibc
 import RotorCore
 
 /// What a spec or version file parsed to, as the ``ParseCache`` keeps it.
-enum CachedParse: Sendable {
+indirect enum CachedParse: Sendable {
     case config(RepoConfig)
     case policy(Policy, stem: String)
     case keyPolicy(KeyPolicy, stem: String)
@@ -86,8 +86,9 @@ public final class ParseCache: @unchecked Sendable {
     private var index: [Key: Range<Int>] = [:]
     /// Entries parsed in this process, not yet saved.
     private var fresh: [Key: [UInt8]] = [:]
-    /// Keys hit or recorded since the last save: what the next save keeps.
-    private var used: Set<Key> = []
+    /// Keys hit or recorded since the last save: what the next save keeps (a list: a set of
+    /// 200,000 keys cost more than the lookups, and a save dedupes).
+    private var used: [Key] = []
     /// Counts for logs and tests.
     public private(set) var hits = 0
     public private(set) var misses = 0
@@ -144,7 +145,7 @@ public final class ParseCache: @unchecked Sendable {
             }
         }
         lock.lock()
-        used.formUnion(hitKeys)
+        used += hitKeys
         hits += hitKeys.count
         misses += entries.count - hitKeys.count
         lock.unlock()
@@ -159,7 +160,7 @@ public final class ParseCache: @unchecked Sendable {
         let key = Key(path: file.path, blob: blob)
         lock.lock()
         fresh[key] = writer.bytes
-        used.insert(key)
+        used.append(key)
         lock.unlock()
     }
 
@@ -173,7 +174,8 @@ public final class ParseCache: @unchecked Sendable {
         var writer = CacheWriter()
         writer.raw(Self.magic)
         writer.string(Self.identity)
-        let keys = used.sorted { ($0.path, $0.blob) < ($1.path, $1.blob) }
+        var seen = Set<Key>()
+        let keys = used.filter { seen.insert($0).inserted }
         stored.withUnsafeBytes { buffer in
             var kept: [(Key, [UInt8])] = []
             kept.reserveCapacity(keys.count)

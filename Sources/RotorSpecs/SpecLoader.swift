@@ -87,6 +87,7 @@ public enum SpecLoader {
         var config: RepoConfig?
         var policies: [String: Policy] = [:]
         var secrets: [SecretID: SecretSpec] = [:]
+        secrets.reserveCapacity(sorted.count)
         var keyPolicies: [String: KeyPolicy] = [:]
         var keys: [SecretID: ApiKeySpec] = [:]
         var sawConfig = false
@@ -175,18 +176,17 @@ public enum SpecLoader {
         if let name = config.defaultPolicy, policies[name] == nil {
             sink.error(SourceLocation(path: configPath), "default policy \"\(name)\" does not exist; known: \(known.isEmpty ? "none" : known)")
         }
-        for (id, var spec) in secrets {
+        for (id, spec) in secrets {
             if spec.policy.isEmpty {
                 guard let fallback = config.defaultPolicy else {
                     sink.error(spec.location, "secret \(id) has no policy: set spec.policy, or spec.defaults.policy in rotor.yaml")
                     continue
                 }
-                spec.policy = fallback
+                secrets[id]?.policy = fallback
             } else if policies[spec.policy] == nil {
                 let location = spec.policyLocation ?? spec.location
                 sink.error(location, "unknown policy \"\(spec.policy)\"; known: \(known.isEmpty ? "none (add policies/<name>.yaml)" : known)")
             }
-            secrets[id] = spec
         }
     }
 

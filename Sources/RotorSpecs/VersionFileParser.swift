@@ -22,6 +22,7 @@ public enum VersionFileParser {
             return (id, versionFile, sink.diagnostics)
         }
         var result: [SecretID: VersionFile] = [:]
+        result.reserveCapacity(mine.count)
         var diagnostics: [Diagnostic] = []
         for (file, (id, versionFile, problems)) in zip(mine, parsed) {
             if let id, let versionFile {

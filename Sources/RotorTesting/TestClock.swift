@@ -98,6 +98,8 @@ public func waitUntil(timeout: TimeInterval = 10, _ condition: () throws -> Bool
 
 /// The async form of ``waitUntil(timeout:_:)``: yields the thread between checks, so the tasks
 /// being watched can run (an async test must never block one of the few cooperative threads).
+/// The timeout is wall-clock: under the full suite on 2 cores the cooperative threads can be
+/// busy for a minute, so callers that wait on scheduled tasks pass a generous one.
 @discardableResult
 public func eventually(timeout: TimeInterval = 10, _ condition: () throws -> Bool) async rethrows -> Bool {
     let deadline = Date().addingTimeInterval(timeout)

@@ -55,16 +55,16 @@ struct DaemonServiceTests {
         let daemon = service(runner, clock: clock)
         let task = Task { try await daemon.run() }
         // The first pass runs at once, then the loop sleeps between 60 and 66 seconds.
-        #expect(await eventually(timeout: 60) { runner.passes == 1 && clock.sleeperCount == 1 })
+        #expect(await eventually(timeout: 240) { runner.passes == 1 && clock.sleeperCount == 1 })
         let first = try #require(clock.requestedSleeps.first)
         #expect(first >= .seconds(60) && first < .seconds(66))
         clock.advance(by: .seconds(59))
         try await Task.sleep(for: .milliseconds(50))
         #expect(runner.passes == 1)
         clock.advance(by: .seconds(7))
-        #expect(await eventually(timeout: 60) { runner.passes == 2 && clock.sleeperCount == 1 })
+        #expect(await eventually(timeout: 240) { runner.passes == 2 && clock.sleeperCount == 1 })
         clock.advance(by: .seconds(66))
-        #expect(await eventually(timeout: 60) { runner.passes == 3 && clock.sleeperCount == 1 })
+        #expect(await eventually(timeout: 240) { runner.passes == 3 && clock.sleeperCount == 1 })
         // The jitter varies between waits and stays within bounds.
         let sleeps = clock.requestedSleeps
         #expect(sleeps.allSatisfy { $0 >= .seconds(60) && $0 < .seconds(66) })
@@ -87,7 +87,7 @@ struct DaemonServiceTests {
         let daemon = service(runner, clock: clock)
         try await testGracefulShutdown { trigger in
             let task = Task { try await daemon.run() }
-            #expect(await eventually(timeout: 60) { runner.passes == 1 && clock.sleeperCount == 1 })
+            #expect(await eventually(timeout: 240) { runner.passes == 1 && clock.sleeperCount == 1 })
             trigger.triggerGracefulShutdown()
             try await task.value
         }
@@ -123,7 +123,7 @@ struct DaemonServiceTests {
             let task = Task { try await daemon.run() }
             try await Task.sleep(for: .milliseconds(50))
             trigger.triggerGracefulShutdown()
-            #expect(await eventually(timeout: 60) { timedOut.isSet })
+            #expect(await eventually(timeout: 240) { timedOut.isSet })
             runner.hold.signal()
             try await task.value
         }

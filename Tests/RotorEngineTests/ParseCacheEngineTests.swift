@@ -42,10 +42,10 @@ struct ParseCacheEngineTests {
         let repo = try SecretsRepoFixture()
         let path = repo.root + "/.git/rotor/parse-cache"
         try? FileManager.default.removeItem(atPath: path)
-        let off = try repo.rotor(["plan"], environment: ["ROTOR_PARSE_CACHE": "off"])
+        let off = try repo.rotor(["plan", "--at", "2026-12-02T00:00:00Z"], environment: ["ROTOR_PARSE_CACHE": "off"])
         #expect(off.status == 0, "\(off.stderr)")
         #expect(!FileManager.default.fileExists(atPath: path))
-        let on = try repo.rotor(["plan"])
+        let on = try repo.rotor(["plan", "--at", "2026-12-02T00:00:00Z"])
         #expect(on.stdout == off.stdout)
         #expect(FileManager.default.fileExists(atPath: path))
     }
