@@ -30,7 +30,9 @@ public final class Engine {
     public init(repositoryPath: String, statePath: String? = nil, actor: String? = nil, gpgHome: String? = nil) throws {
         let repository = try GitRepository.open(at: repositoryPath)
         self.repository = repository
-        self.statePath = statePath ?? (repository.gitDirectory as NSString).appendingPathComponent("rotor/state.db")
+        // Absolute, so a bare `--state state.db` has a folder to create and lock beside it.
+        self.statePath = statePath.map { $0.hasPrefix("/") ? $0 : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent($0) }
+            ?? (repository.gitDirectory as NSString).appendingPathComponent("rotor/state.db")
         self.actor = actor ?? Self.localActor(repository)
         self.gpgHome = gpgHome
         self.parseCache = ParseCache.forRepository(gitDirectory: repository.gitDirectory)

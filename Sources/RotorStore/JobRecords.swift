@@ -140,6 +140,26 @@ public struct ClaimedDelivery: Sendable {
     public var body: String
 }
 
+/// One finished attempt of a claimed job, ready to be recorded.
+public struct FinishedDelivery: Sendable {
+    public var claimed: ClaimedDelivery
+    /// When the attempt ended (the injected clock).
+    public var now: Date
+    public var statusCode: Int?
+    public var latencyMS: Int?
+    public var error: String?
+    public var resolution: JobResolution
+
+    public init(claimed: ClaimedDelivery, now: Date, statusCode: Int?, latencyMS: Int?, error: String?, resolution: JobResolution) {
+        self.claimed = claimed
+        self.now = now
+        self.statusCode = statusCode
+        self.latencyMS = latencyMS
+        self.error = error
+        self.resolution = resolution
+    }
+}
+
 /// How a claimed job ends its attempt.
 public enum JobResolution: Hashable, Sendable {
     /// Delivered: `completed`.

@@ -41,7 +41,7 @@ extension StateStore {
                 }
                 sql += " ORDER BY run_at, created_at, rowid LIMIT ?"
                 arguments += [limit - claimed.count]
-                let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+                let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
                 if rows.isEmpty { break }
                 for row in rows {
                     let job = JobRecord(row: row)
@@ -49,24 +49,25 @@ extension StateStore {
                         try Self.failUnclaimed(db, job.id, at: at, error: "unreadable delivery payload")
                         continue
                     }
-                    if let disabled = try Row.fetchOne(db, sql: "SELECT disabled_at, disabled_reason FROM webhook_endpoints WHERE url = ? AND disabled_at IS NOT NULL", arguments: [delivery.url]) {
+                    if let disabled = try Row.fetchOne(db.cachedStatement(sql: "SELECT disabled_at, disabled_reason FROM webhook_endpoints WHERE url = ? AND disabled_at IS NOT NULL"), arguments: [delivery.url]) {
                         let since: String = disabled["disabled_at"], reason: String = disabled["disabled_reason"]
                         try Self.failUnclaimed(db, job.id, at: at, error: "endpoint \(delivery.url) is disabled since \(since) (\(reason)); `rotor jobs retry \(job.id)` enables it again")
                         continue
                     }
-                    guard let body = try String.fetchOne(db, sql: "SELECT payload FROM events WHERE id = ?", arguments: [delivery.eventID]) else {
+                    guard let body = try String.fetchOne(db.cachedStatement(sql: "SELECT payload FROM events WHERE id = ?"), arguments: [delivery.eventID]) else {
                         try Self.failUnclaimed(db, job.id, at: at, error: "event \(delivery.eventID) is missing from the store")
                         continue
                     }
                     let attempt = job.attempts + 1
-                    try db.execute(sql: """
+                    try db.executeCached(sql: """
                         UPDATE jobs SET status = 'running', attempts = ?, locked_by = ?, locked_until = ?, updated_at = ?
                         WHERE id = ? AND status = 'pending'
                         """, arguments: [attempt, owner.description, RFC3339.format(now.addingTimeInterval(lease)), at, job.id])
                     guard db.changesCount == 1 else { skipped.insert(job.id); continue }
-                    try db.execute(sql: "INSERT INTO delivery_attempts (job_id, attempt, url, started_at) VALUES (?, ?, ?, ?)",
+                    try db.executeCached(sql: "INSERT INTO delivery_attempts (job_id, attempt, url, started_at) VALUES (?, ?, ?, ?)",
                                    arguments: [job.id, attempt, delivery.url, at])
-                    let current = try Self.resolveJob(db, job.id)
+                    guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM jobs WHERE id = ?"), arguments: [job.id]) else { continue }
+                    let current = JobRecord(row: row)
                     claimed.append(ClaimedDelivery(job: current, attempt: attempt, delivery: delivery, body: body))
                 }
             }
@@ -80,34 +81,49 @@ extension StateStore {
     /// ended), the attempt is still recorded but the job is left to its new owner.
     public func finishDelivery(_ claimed: ClaimedDelivery, owner: JobOwner, now: Date, statusCode: Int?, latencyMS: Int?,
                                error: String?, resolution: JobResolution, actor: String = "rotor") throws {
+        try finishDeliveries([FinishedDelivery(claimed: claimed, now: now, statusCode: statusCode, latencyMS: latencyMS, error: error,
+                                               resolution: resolution)], owner: owner, actor: actor)
+    }
+
+    /// Records several finished attempts in one transaction (one fsync for a batch of requests).
+    public func finishDeliveries(_ finished: [FinishedDelivery], owner: JobOwner, actor: String = "rotor") throws {
+        guard !finished.isEmpty else { return }
         try writer.write { db in
-            let at = RFC3339.format(now)
-            try db.execute(sql: """
-                UPDATE delivery_attempts SET finished_at = ?, status_code = ?, latency_ms = ?, error = ?
-                WHERE job_id = ? AND attempt = ?
-                """, arguments: [at, statusCode, latencyMS, error, claimed.job.id, claimed.attempt])
-            let mine = "id = ? AND status = 'running' AND locked_by = ? AND attempts = ?"
-            let key: StatementArguments = [claimed.job.id, owner.description, claimed.attempt]
-            let release = "locked_by = NULL, locked_until = NULL, updated_at = ?"
-            switch resolution {
-            case .completed:
-                try db.execute(sql: "UPDATE jobs SET status = 'completed', last_error = NULL, \(release) WHERE \(mine)", arguments: [at] + key)
-            case .retry(let runAt):
-                try db.execute(sql: "UPDATE jobs SET status = 'pending', run_at = ?, last_error = ?, \(release) WHERE \(mine)",
-                               arguments: [RFC3339.format(runAt), error, at] + key)
-            case .failed:
-                try db.execute(sql: "UPDATE jobs SET status = 'failed', last_error = ?, \(release) WHERE \(mine)", arguments: [error, at] + key)
-            case .disableEndpoint:
-                let reason = "\(statusCode.map { "HTTP \($0)" } ?? "gone") from \(claimed.delivery.url) at \(at)"
-                try db.execute(sql: "UPDATE jobs SET status = 'failed', last_error = ?, \(release) WHERE \(mine)",
-                               arguments: ["\(error ?? reason); endpoint disabled", at] + key)
-                try db.execute(sql: """
-                    INSERT INTO webhook_endpoints (url, service, disabled_at, disabled_reason) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (url) DO UPDATE SET disabled_at = excluded.disabled_at, disabled_reason = excluded.disabled_reason
-                    """, arguments: [claimed.delivery.url, claimed.delivery.service, at, statusCode == 410 ? "410 Gone" : reason])
-                try Self.appendAudit(db, at: now, action: "webhook.endpoint_disabled", actor: actor, target: claimed.delivery.url,
-                                     metadata: ["service": claimed.delivery.service, "job": claimed.job.id, "reason": reason])
+            for item in finished {
+                try Self.finish(db, item.claimed, owner: owner, now: item.now, statusCode: item.statusCode, latencyMS: item.latencyMS,
+                                error: item.error, resolution: item.resolution, actor: actor)
             }
+        }
+    }
+
+    static func finish(_ db: Database, _ claimed: ClaimedDelivery, owner: JobOwner, now: Date, statusCode: Int?, latencyMS: Int?,
+                       error: String?, resolution: JobResolution, actor: String) throws {
+        let at = RFC3339.format(now)
+        try db.executeCached(sql: """
+            UPDATE delivery_attempts SET finished_at = ?, status_code = ?, latency_ms = ?, error = ?
+            WHERE job_id = ? AND attempt = ?
+            """, arguments: [at, statusCode, latencyMS, error, claimed.job.id, claimed.attempt])
+        let mine = "id = ? AND status = 'running' AND locked_by = ? AND attempts = ?"
+        let key: StatementArguments = [claimed.job.id, owner.description, claimed.attempt]
+        let release = "locked_by = NULL, locked_until = NULL, updated_at = ?"
+        switch resolution {
+        case .completed:
+            try db.executeCached(sql: "UPDATE jobs SET status = 'completed', last_error = NULL, \(release) WHERE \(mine)", arguments: [at] + key)
+        case .retry(let runAt):
+            try db.executeCached(sql: "UPDATE jobs SET status = 'pending', run_at = ?, last_error = ?, \(release) WHERE \(mine)",
+                                 arguments: [RFC3339.format(runAt), error, at] + key)
+        case .failed:
+            try db.executeCached(sql: "UPDATE jobs SET status = 'failed', last_error = ?, \(release) WHERE \(mine)", arguments: [error, at] + key)
+        case .disableEndpoint:
+            let reason = "\(statusCode.map { "HTTP \($0)" } ?? "gone") from \(claimed.delivery.url) at \(at)"
+            try db.executeCached(sql: "UPDATE jobs SET status = 'failed', last_error = ?, \(release) WHERE \(mine)",
+                                 arguments: ["\(error ?? reason); endpoint disabled", at] + key)
+            try db.executeCached(sql: """
+                INSERT INTO webhook_endpoints (url, service, disabled_at, disabled_reason) VALUES (?, ?, ?, ?)
+                ON CONFLICT (url) DO UPDATE SET disabled_at = excluded.disabled_at, disabled_reason = excluded.disabled_reason
+                """, arguments: [claimed.delivery.url, claimed.delivery.service, at, statusCode == 410 ? "410 Gone" : reason])
+            try Self.appendAudit(db, at: now, action: "webhook.endpoint_disabled", actor: actor, target: claimed.delivery.url,
+                                 metadata: ["service": claimed.delivery.service, "job": claimed.job.id, "reason": reason])
         }
     }
 

@@ -81,45 +81,101 @@ public final class WebhookWorker: Sendable {
         // Jobs are claimed in batches (one store transaction per batch, not per job) and started
         // as slots free up. A batch is small enough to start within its lease even if every
         // request before it times out; what is still unstarted at the deadline is handed back.
+        // Finished attempts are recorded in batches too (see `Recorder`).
         var queued: [ClaimedDelivery] = []
-        try await withThrowingTaskGroup(of: DeliveryResult.self) { group in
-            var inFlight = 0
-            var exhausted = false
-            while true {
-                while inFlight < options.concurrency, deadline.map({ ContinuousClock.now < $0 }) ?? true {
-                    if queued.isEmpty {
-                        guard !exhausted else { break }
-                        let batch = try store.claimDueDeliveries(dueBy: dueBy, now: clock.now(), owner: owner, lease: options.effectiveLease,
-                                                                 limit: claimBatchSize, only: only, ownerIsGone: ProcessLiveness.isGone)
-                        if batch.isEmpty {
-                            exhausted = true
-                            break
+        let recorder = Recorder(store: store, owner: owner, actor: options.actor, size: recordBatchSize)
+        do {
+            try await withThrowingTaskGroup(of: (DeliveryResult, FinishedDelivery?).self) { group in
+                var inFlight = 0
+                var exhausted = false
+                while true {
+                    while inFlight < options.concurrency, deadline.map({ ContinuousClock.now < $0 }) ?? true {
+                        if queued.isEmpty {
+                            guard !exhausted else { break }
+                            // The claim must see what this pass recorded (a 410 disables an endpoint).
+                            try recorder.flush()
+                            let batch = try store.claimDueDeliveries(dueBy: dueBy, now: clock.now(), owner: owner, lease: options.effectiveLease,
+                                                                     limit: claimBatchSize, only: only, ownerIsGone: ProcessLiveness.isGone)
+                            if batch.isEmpty {
+                                exhausted = true
+                                break
+                            }
+                            // Read the batch's signing keys here, one after another (gpg runs once per key),
+                            // rather than in the request tasks where they would contend for the provider's lock.
+                            for service in Set(batch.map(\.delivery.service)) { _ = try? keys.signingKeys(for: service, at: clock.now()) }
+                            queued = batch.reversed()
                         }
-                        // Read the batch's signing keys here, one after another (gpg runs once per key),
-                        // rather than in the request tasks where they would contend for the provider's lock.
-                        for service in Set(batch.map(\.delivery.service)) { _ = try? keys.signingKeys(for: service, at: clock.now()) }
-                        queued = batch.reversed()
+                        let claimed = queued.removeLast()
+                        // A 410 in this pass may have disabled the endpoint since the batch was claimed:
+                        // hand the job back, and the next claim fails it with the reason instead of sending
+                        // again. (Endpoints disabled before the claim never get here: the claim fails them.)
+                        if recorder.disabledEndpoints.contains(claimed.delivery.url) {
+                            try store.releaseDelivery(claimed, owner: owner, now: clock.now())
+                            exhausted = false
+                            continue
+                        }
+                        group.addTask { try await self.attempt(claimed, http: http, deadline: deadline) }
+                        inFlight += 1
                     }
-                    let claimed = queued.removeLast()
-                    // A 410 may have disabled the endpoint since the batch was claimed: hand the job
-                    // back, and the next claim fails it with the reason instead of sending again.
-                    if try store.isEndpointDisabled(claimed.delivery.url) {
-                        try store.releaseDelivery(claimed, owner: owner, now: clock.now())
-                        exhausted = false
-                        continue
-                    }
-                    group.addTask { try await self.attempt(claimed, http: http, deadline: deadline) }
-                    inFlight += 1
+                    guard let (result, finished) = try await group.next() else { break }
+                    inFlight -= 1
+                    report.results.append(result)
+                    if let finished { try recorder.add(finished, idle: inFlight == 0) }
                 }
-                guard let result = try await group.next() else { break }
-                inFlight -= 1
-                report.results.append(result)
             }
+            try recorder.flush()
+        } catch {
+            // Whatever went wrong, what was delivered is recorded (else it would be sent again).
+            try? recorder.flush()
+            throw error
         }
         for claimed in queued {
             try store.releaseDelivery(claimed, owner: owner, now: clock.now())
         }
         return report
+    }
+
+    /// How many finished attempts one store transaction records.
+    var recordBatchSize: Int { max(16, min(128, options.concurrency * 8)) }
+
+    /// Finished attempts not yet in the store, written together: one transaction (one fsync)
+    /// per batch instead of one per request. A batch is written when it is full, when nothing
+    /// else is in flight, when its oldest result is 50 ms old, before every claim and at the
+    /// end of the pass. A crash loses at most the unwritten batch's outcomes: those jobs are
+    /// still `running` under this process and are sent again once it is gone (at-least-once,
+    /// the receiver dedupes on `webhook-id`).
+    final class Recorder {
+        let store: StateStore
+        let owner: JobOwner
+        let actor: String
+        let size: Int
+        private var pending: [FinishedDelivery] = []
+        private var oldest: ContinuousClock.Instant?
+        /// Endpoints a 410 disabled during this pass.
+        private(set) var disabledEndpoints = Set<String>()
+
+        init(store: StateStore, owner: JobOwner, actor: String, size: Int) {
+            self.store = store
+            self.owner = owner
+            self.actor = actor
+            self.size = size
+        }
+
+        func add(_ finished: FinishedDelivery, idle: Bool) throws {
+            if finished.resolution == .disableEndpoint { disabledEndpoints.insert(finished.claimed.delivery.url) }
+            pending.append(finished)
+            if oldest == nil { oldest = .now }
+            if idle || pending.count >= size || oldest.map({ ContinuousClock.now - $0 > .milliseconds(50) }) == true {
+                try flush()
+            }
+        }
+
+        func flush() throws {
+            guard !pending.isEmpty else { return }
+            try store.finishDeliveries(pending, owner: owner, actor: actor)
+            pending = []
+            oldest = nil
+        }
     }
 
     /// How many jobs one claim takes: enough to keep every slot busy for several rounds, few
@@ -129,8 +185,9 @@ public final class WebhookWorker: Sendable {
         return min(256, options.concurrency * rounds)
     }
 
-    /// Makes one attempt of a claimed job and records it.
-    func attempt(_ claimed: ClaimedDelivery, http: WebhookHTTPClient, deadline: ContinuousClock.Instant?) async throws -> DeliveryResult {
+    /// Makes one attempt of a claimed job; returns what happened and, unless the job was handed
+    /// back, the outcome to record.
+    func attempt(_ claimed: ClaimedDelivery, http: WebhookHTTPClient, deadline: ContinuousClock.Instant?) async throws -> (DeliveryResult, FinishedDelivery?) {
         let delivery = claimed.delivery
         var timeout = options.requestTimeout
         var cutByDeadline = false
@@ -171,7 +228,7 @@ public final class WebhookWorker: Sendable {
             try store.releaseDelivery(claimed, owner: owner, now: clock.now())
             result.result = .released
             result.error = "not attempted in full: the delivery pass's time limit came first"
-            return result
+            return (result, nil)
         }
         let now = clock.now()
         let decision = DeliveryDecision.decide(outcome, attempt: claimed.attempt, maxAttempts: claimed.job.maxAttempts, now: now,
@@ -185,9 +242,8 @@ public final class WebhookWorker: Sendable {
         case .endpointGone: resolution = .disableEndpoint; result.result = .endpointDisabled
         }
         result.error = error
-        try store.finishDelivery(claimed, owner: owner, now: now, statusCode: outcome.statusCode, latencyMS: latency,
-                                 error: error, resolution: resolution, actor: options.actor)
-        return result
+        return (result, FinishedDelivery(claimed: claimed, now: now, statusCode: outcome.statusCode, latencyMS: latency,
+                                         error: error, resolution: resolution))
     }
 
     static func seconds(_ duration: Duration) -> Double {

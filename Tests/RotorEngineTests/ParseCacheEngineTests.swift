@@ -49,4 +49,12 @@ struct ParseCacheEngineTests {
         #expect(on.stdout == off.stdout)
         #expect(FileManager.default.fileExists(atPath: path))
     }
+
+    @Test func aRelativeStatePathIsTakenFromTheCurrentFolder() throws {
+        let repo = try SecretsRepoFixture()
+        let output = try Shell.run(Shell.rotorExecutable, ["apply", "--repo", repo.root, "--state", "state.db", "--at", "2026-12-02T00:00:00Z"],
+                                   environment: ["GNUPGHOME": repo.keyring.path], directory: repo.directory.path)
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(FileManager.default.fileExists(atPath: repo.directory.path("state.db")))
+    }
 }

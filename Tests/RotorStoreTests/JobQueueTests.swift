@@ -107,6 +107,32 @@ struct JobQueueTests {
         #expect(late.count == 1 && late[0].attempt == 3)
     }
 
+    @Test func aBatchOfFinishedAttemptsIsRecordedInOneTransactionOrNotAtAll() throws {
+        let path = temporaryPath()
+        let store = try reconciled([version(1, .active)], store: try StateStore(path: path))
+        let claimed = try store.claimDueDeliveries(dueBy: Self.t0, now: Self.t0, owner: owner, lease: 120, limit: 10, ownerIsGone: { _ in false })
+        #expect(claimed.count == 2)
+        let finished = [
+            FinishedDelivery(claimed: claimed[0], now: Self.t0, statusCode: 204, latencyMS: 1, error: nil, resolution: .completed),
+            FinishedDelivery(claimed: claimed[1], now: Self.t0, statusCode: 500, latencyMS: 2, error: "answered 500",
+                             resolution: .retry(at: Self.t0.addingTimeInterval(60))),
+        ]
+        // Given a database that refuses the second job's update, the first is not recorded either,
+        let saboteur = try DatabaseQueue(path: path)
+        try saboteur.write { db in
+            try db.execute(sql: "CREATE TRIGGER refuse_retry BEFORE UPDATE ON jobs WHEN NEW.status = 'pending' BEGIN SELECT RAISE(ABORT, 'no'); END")
+        }
+        #expect(throws: (any Error).self) { try store.finishDeliveries(finished, owner: owner) }
+        #expect(try store.jobs().allSatisfy { $0.status == .running })
+        #expect(try store.attempts(ofJob: claimed[0].job.id).first?.finishedAt == nil)
+        // and once it can be written, both are, in one go.
+        try saboteur.write { try $0.execute(sql: "DROP TRIGGER refuse_retry") }
+        try store.finishDeliveries(finished, owner: owner)
+        #expect(try store.job(claimed[0].job.id).status == .completed)
+        #expect(try store.job(claimed[1].job.id).status == .pending)
+        #expect(try store.attempts(ofJob: claimed[1].job.id).first?.statusCode == 500)
+    }
+
     @Test func attemptsMoveJobsOnAndAGoneEndpointIsDisabledAndSaysSo() throws {
         let store = try reconciled([version(1, .active)])
         let claimed = try store.claimDueDeliveries(dueBy: Self.t0, now: Self.t0, owner: owner, lease: 120, limit: 10, ownerIsGone: { _ in false })
