@@ -33,4 +33,13 @@ extension Engine {
                         only: Set<String>? = nil) async throws -> DeliveryReport {
         try await webhookWorker(clock: clock, options: options, wireClock: wireClock, jitter: jitter).runOnce(only: only)
     }
+
+    /// The delivery step of `rotor apply` and `rotor rotate`: like ``deliver(clock:options:wireClock:jitter:only:)``,
+    /// but when the store (just brought in step by the apply) holds no job due and none running,
+    /// it returns at once instead of reading the new revision and starting an HTTP client.
+    public func deliverAfterApply(clock: any DeliveryClock, options: DeliveryOptions = DeliveryOptions()) async throws -> DeliveryReport {
+        guard FileManager.default.fileExists(atPath: statePath),
+              try StateStore(path: statePath).hasDeliveryWork(dueBy: clock.now()) else { return DeliveryReport() }
+        return try await deliver(clock: clock, options: options)
+    }
 }

@@ -166,6 +166,17 @@ extension StateStore {
 }
 
 extension StateStore {
+    /// Whether a delivery pass at `now` would have anything to do: a webhook job due by then,
+    /// or one still `running` (its owner may be gone, and a claim takes it back).
+    public func hasDeliveryWork(dueBy now: Date) throws -> Bool {
+        try writer.read { db in
+            guard try db.tableExists("jobs") else { return false }
+            return try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM jobs WHERE type = ? AND ((status = 'pending' AND run_at <= ?) OR status = 'running'))
+                """, arguments: [JobType.webhookDelivery.rawValue, RFC3339.format(now)]) ?? false
+        }
+    }
+
     /// When the next delivery job is due: the earliest pending `run_at`, or running lease end.
     public func nextDeliveryDue() throws -> Date? {
         try writer.read { db in

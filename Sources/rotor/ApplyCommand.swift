@@ -32,7 +32,7 @@ struct Apply: AsyncParsableCommand {
             FaultPoint.beforeDeliver.trigger()
             var report: DeliveryReport?
             if deliverTimeout > 0 {
-                report = try await engine.deliver(clock: options.deliveryClock, options: delivery.options(passTimeout: deliverTimeout))
+                report = try await engine.deliverAfterApply(clock: options.deliveryClock, options: delivery.options(passTimeout: deliverTimeout))
             }
             switch options.format {
             case .json:

@@ -54,7 +54,7 @@ struct Rotate: AsyncParsableCommand {
             emit(result.plan.renderText())
             if let commit = result.commit { emit("Committed \(commit.short).\n") }
             if deliverTimeout > 0 {
-                let report = try await engine.deliver(clock: options.deliveryClock, options: delivery.options(passTimeout: deliverTimeout))
+                let report = try await engine.deliverAfterApply(clock: options.deliveryClock, options: delivery.options(passTimeout: deliverTimeout))
                 if !report.results.isEmpty { emit(DeliveryRendering.text(report, now: options.now)) }
             }
             if !result.plan.actions.contains(where: { $0.kind == .rotate || $0.kind == .create }) {

@@ -107,6 +107,19 @@ struct JobQueueTests {
         #expect(late.count == 1 && late[0].attempt == 3)
     }
 
+    @Test func deliveryWorkIsAJobDueOrOneStillRunning() throws {
+        #expect(try !StateStore(path: temporaryPath()).hasDeliveryWork(dueBy: Self.t0))
+        let store = try reconciled([version(1, .active)])
+        #expect(try store.hasDeliveryWork(dueBy: Self.t0))
+        #expect(try !store.hasDeliveryWork(dueBy: Self.t0.addingTimeInterval(-1)))  // not due yet
+        let claimed = try store.claimDueDeliveries(dueBy: Self.t0, now: Self.t0, owner: owner, lease: 120, limit: 10, ownerIsGone: { _ in false })
+        // Running (perhaps under a process that is gone): a pass would look at it.
+        #expect(try store.hasDeliveryWork(dueBy: Self.t0.addingTimeInterval(-1)))
+        try store.finishDeliveries(claimed.map { FinishedDelivery(claimed: $0, now: Self.t0, statusCode: 204, latencyMS: 1, error: nil,
+                                                                  resolution: .completed) }, owner: owner)
+        #expect(try !store.hasDeliveryWork(dueBy: Self.t0.addingTimeInterval(86_400)))
+    }
+
     @Test func aBatchOfFinishedAttemptsIsRecordedInOneTransactionOrNotAtAll() throws {
         let path = temporaryPath()
         let store = try reconciled([version(1, .active)], store: try StateStore(path: path))
