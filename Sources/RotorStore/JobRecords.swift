@@ -45,9 +45,12 @@ public struct JobRecord: Hashable, Sendable, Codable {
     }
 
     /// The delivery this job makes, for `webhook.delivery` jobs.
-    public var delivery: DeliveryPayload? {
+    public var delivery: DeliveryPayload? { delivery(decoder: JSONDecoder()) }
+
+    /// The delivery, decoded with `decoder` (one decoder for a whole batch of claims).
+    func delivery(decoder: JSONDecoder) -> DeliveryPayload? {
         guard type == JobType.webhookDelivery.rawValue else { return nil }
-        return try? JSONDecoder().decode(DeliveryPayload.self, from: Data(payload.utf8))
+        return try? decoder.decode(DeliveryPayload.self, from: Data(payload.utf8))
     }
 }
 

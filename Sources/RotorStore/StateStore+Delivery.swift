@@ -28,6 +28,9 @@ extension StateStore {
             try Self.recoverOrphans(db, now: now, only: only, ownerIsGone: ownerIsGone)
             var claimed: [ClaimedDelivery] = []
             var skipped = Set<String>()
+            let decoder = JSONDecoder()
+            // Within this transaction an endpoint's state cannot change: look each one up once.
+            var disabledEndpoints: [String: Row?] = [:]
             while claimed.count < limit {
                 var sql = "SELECT * FROM jobs WHERE status = 'pending' AND type = ? AND run_at <= ?"
                 var arguments: StatementArguments = [JobType.webhookDelivery.rawValue, RFC3339.format(dueBy)]
@@ -45,11 +48,15 @@ extension StateStore {
                 if rows.isEmpty { break }
                 for row in rows {
                     let job = JobRecord(row: row)
-                    guard let delivery = job.delivery else {
+                    guard let delivery = job.delivery(decoder: decoder) else {
                         try Self.failUnclaimed(db, job.id, at: at, error: "unreadable delivery payload")
                         continue
                     }
-                    if let disabled = try Row.fetchOne(db.cachedStatement(sql: "SELECT disabled_at, disabled_reason FROM webhook_endpoints WHERE url = ? AND disabled_at IS NOT NULL"), arguments: [delivery.url]) {
+                    if disabledEndpoints[delivery.url] == nil {
+                        disabledEndpoints[delivery.url] = .some(try Row.fetchOne(db.cachedStatement(
+                            sql: "SELECT disabled_at, disabled_reason FROM webhook_endpoints WHERE url = ? AND disabled_at IS NOT NULL"), arguments: [delivery.url]))
+                    }
+                    if let disabled = disabledEndpoints[delivery.url] ?? nil {
                         let since: String = disabled["disabled_at"], reason: String = disabled["disabled_reason"]
                         try Self.failUnclaimed(db, job.id, at: at, error: "endpoint \(delivery.url) is disabled since \(since) (\(reason)); `rotor jobs retry \(job.id)` enables it again")
                         continue
@@ -66,8 +73,13 @@ extension StateStore {
                     guard db.changesCount == 1 else { skipped.insert(job.id); continue }
                     try db.executeCached(sql: "INSERT INTO delivery_attempts (job_id, attempt, url, started_at) VALUES (?, ?, ?, ?)",
                                    arguments: [job.id, attempt, delivery.url, at])
-                    guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM jobs WHERE id = ?"), arguments: [job.id]) else { continue }
-                    let current = JobRecord(row: row)
+                    // The row as just updated (the same text round trip as reading it back).
+                    var current = job
+                    current.status = .running
+                    current.attempts = attempt
+                    current.lockedBy = owner.description
+                    current.lockedUntil = RFC3339.parse(RFC3339.format(now.addingTimeInterval(lease)))
+                    current.updatedAt = RFC3339.parse(at) ?? now
                     claimed.append(ClaimedDelivery(job: current, attempt: attempt, delivery: delivery, body: body))
                 }
             }

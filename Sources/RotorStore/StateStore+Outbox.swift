@@ -9,7 +9,7 @@ extension StateStore {
 
     /// The consumers the store knows for a secret (used when the specs are not at hand).
     static func consumersOf(_ db: Database, _ secretID: String) throws -> [Consumer] {
-        try Row.fetchAll(db, sql: "SELECT service, webhook_url FROM secret_consumers WHERE secret_id = ? ORDER BY service",
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT service, webhook_url FROM secret_consumers WHERE secret_id = ? ORDER BY service"),
                          arguments: [secretID]).map { Consumer(service: $0["service"], webhook: $0["webhook_url"]) }
     }
 

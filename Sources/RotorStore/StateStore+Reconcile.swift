@@ -164,7 +164,7 @@ extension StateStore {
 
     private func syncConsumers(_ db: Database, secret: SecretID, consumers: [Consumer]) throws {
         let services = consumers.map(\.service)
-        let existing = try String.fetchSet(db, sql: "SELECT service FROM secret_consumers WHERE secret_id = ?", arguments: [secret.description])
+        let existing = try String.fetchSet(db.cachedStatement(sql: "SELECT service FROM secret_consumers WHERE secret_id = ?"), arguments: [secret.description])
         for service in existing where !services.contains(service) {
             try db.executeCached(sql: "DELETE FROM secret_consumers WHERE secret_id = ? AND service = ?", arguments: [secret.description, service])
         }
