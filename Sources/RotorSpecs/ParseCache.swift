@@ -88,7 +88,7 @@ public final class ParseCache: @unchecked Sendable {
     private var fresh: [Key: [UInt8]] = [:]
     /// Keys hit or recorded since the last save: what the next save keeps (a list: a set of
     /// 200,000 keys cost more than the lookups, and a save dedupes).
-    private var used: [Key] = []
+    private(set) var used: [Key] = []
     /// Counts for logs and tests.
     public private(set) var hits = 0
     public private(set) var misses = 0
@@ -145,7 +145,7 @@ public final class ParseCache: @unchecked Sendable {
             }
         }
         lock.lock()
-        used += hitKeys
+        noteUsed(hitKeys)
         hits += hitKeys.count
         misses += entries.count - hitKeys.count
         lock.unlock()
@@ -160,8 +160,18 @@ public final class ParseCache: @unchecked Sendable {
         let key = Key(path: file.path, blob: blob)
         lock.lock()
         fresh[key] = writer.bytes
-        used.append(key)
+        noteUsed([key])
         lock.unlock()
+    }
+
+    /// Adds to `used` (lock held). A long-lived cache whose loads all hit never saves, so the
+    /// list is deduplicated whenever it outgrows what the cache can hold twice over.
+    private func noteUsed(_ keys: [Key]) {
+        used += keys
+        if used.count > 2 * (index.count + fresh.count) + 1_024 {
+            var seen = Set<Key>()
+            used = used.filter { seen.insert($0).inserted }
+        }
     }
 
     /// Writes the cache when this process parsed something new, keeping only the entries used

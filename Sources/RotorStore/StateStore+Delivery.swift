@@ -87,38 +87,29 @@ extension StateStore {
         }
     }
 
-    /// Records how a claimed attempt went and moves its job on.
+    /// Records how claimed attempts went and moves their jobs on, in one transaction (one fsync
+    /// for a batch of requests): all of them or, when the store refuses one, none.
     ///
-    /// When the claim was lost meanwhile (another process took the job after the lease
-    /// ended), the attempt is still recorded but the job is left to its new owner.
-    public func finishDelivery(_ claimed: ClaimedDelivery, owner: JobOwner, now: Date, statusCode: Int?, latencyMS: Int?,
-                               error: String?, resolution: JobResolution, actor: String = "rotor") throws {
-        try finishDeliveries([FinishedDelivery(claimed: claimed, now: now, statusCode: statusCode, latencyMS: latencyMS, error: error,
-                                               resolution: resolution)], owner: owner, actor: actor)
-    }
-
-    /// Records several finished attempts in one transaction (one fsync for a batch of requests).
+    /// When a claim was lost meanwhile (another process took the job after the lease ended),
+    /// its attempt is still recorded but the job is left to its new owner.
     public func finishDeliveries(_ finished: [FinishedDelivery], owner: JobOwner, actor: String = "rotor") throws {
         guard !finished.isEmpty else { return }
         try writer.write { db in
-            for item in finished {
-                try Self.finish(db, item.claimed, owner: owner, now: item.now, statusCode: item.statusCode, latencyMS: item.latencyMS,
-                                error: item.error, resolution: item.resolution, actor: actor)
-            }
+            for item in finished { try Self.finish(db, item, owner: owner, actor: actor) }
         }
     }
 
-    static func finish(_ db: Database, _ claimed: ClaimedDelivery, owner: JobOwner, now: Date, statusCode: Int?, latencyMS: Int?,
-                       error: String?, resolution: JobResolution, actor: String) throws {
+    private static func finish(_ db: Database, _ item: FinishedDelivery, owner: JobOwner, actor: String) throws {
+        let (claimed, now, statusCode, error) = (item.claimed, item.now, item.statusCode, item.error)
         let at = RFC3339.format(now)
         try db.executeCached(sql: """
             UPDATE delivery_attempts SET finished_at = ?, status_code = ?, latency_ms = ?, error = ?
             WHERE job_id = ? AND attempt = ?
-            """, arguments: [at, statusCode, latencyMS, error, claimed.job.id, claimed.attempt])
+            """, arguments: [at, statusCode, item.latencyMS, error, claimed.job.id, claimed.attempt])
         let mine = "id = ? AND status = 'running' AND locked_by = ? AND attempts = ?"
         let key: StatementArguments = [claimed.job.id, owner.description, claimed.attempt]
         let release = "locked_by = NULL, locked_until = NULL, updated_at = ?"
-        switch resolution {
+        switch item.resolution {
         case .completed:
             try db.executeCached(sql: "UPDATE jobs SET status = 'completed', last_error = NULL, \(release) WHERE \(mine)", arguments: [at] + key)
         case .retry(let runAt):
@@ -199,15 +190,6 @@ extension StateStore {
                     UNION ALL SELECT MIN(locked_until) FROM jobs WHERE status = 'running' AND type = ?)
                 """, arguments: [JobType.webhookDelivery.rawValue, JobType.webhookDelivery.rawValue])
             return text.flatMap(RFC3339.parse)
-        }
-    }
-}
-
-extension StateStore {
-    /// Whether a 410 disabled `url` (a read, for jobs claimed before another attempt got the 410).
-    public func isEndpointDisabled(_ url: String) throws -> Bool {
-        try writer.read { db in
-            try Bool.fetchOne(db, sql: "SELECT 1 FROM webhook_endpoints WHERE url = ? AND disabled_at IS NOT NULL", arguments: [url]) ?? false
         }
     }
 }

@@ -200,6 +200,16 @@ struct ParseCacheTests {
         #expect(ParseCache(path: path).count == 4)
     }
 
+    @Test func aLongLivedCacheWhoseLoadsAllHitStaysBounded() {
+        let path = scratch()
+        let cache = ParseCache(path: path)
+        _ = load(Self.files(), cache: cache)
+        let entries = Self.files().map { (path: $0.path, blobID: $0.blobID!) }
+        for _ in 0..<2_000 { _ = cache.files(entries) { _ in [] } }  // every one a hit: nothing to save
+        #expect(cache.hits == 8_000)
+        #expect(cache.used.count <= 2 * 4 + 1_024)
+    }
+
     @Test func theEnvironmentCanTurnTheCacheOff() {
         #expect(ParseCache.forRepository(gitDirectory: "/x", environment: ["ROTOR_PARSE_CACHE": "off"]) == nil)
         #expect(ParseCache.forRepository(gitDirectory: "/x/.git", environment: [:])?.path == "/x/.git/rotor/parse-cache")

@@ -151,10 +151,10 @@ struct JobQueueTests {
         let claimed = try store.claimDueDeliveries(dueBy: Self.t0, now: Self.t0, owner: owner, lease: 120, limit: 10, ownerIsGone: { _ in false })
         let api = try #require(claimed.first { $0.delivery.service == "api" })
         let ledger = try #require(claimed.first { $0.delivery.service == "ledger" })
-        try store.finishDelivery(api, owner: owner, now: Self.t0, statusCode: 500, latencyMS: 12, error: "answered 500",
-                                 resolution: .retry(at: Self.t0.addingTimeInterval(60)))
-        try store.finishDelivery(ledger, owner: owner, now: Self.t0, statusCode: 410, latencyMS: 3, error: "answered 410 Gone",
-                                 resolution: .disableEndpoint)
+        try store.finishDeliveries([FinishedDelivery(claimed: api, now: Self.t0, statusCode: 500, latencyMS: 12, error: "answered 500",
+                                                     resolution: .retry(at: Self.t0.addingTimeInterval(60)))], owner: owner)
+        try store.finishDeliveries([FinishedDelivery(claimed: ledger, now: Self.t0, statusCode: 410, latencyMS: 3, error: "answered 410 Gone",
+                                                     resolution: .disableEndpoint)], owner: owner)
         #expect(try store.job(api.job.id).status == .pending)
         #expect(try store.job(api.job.id).runAt == Self.t0.addingTimeInterval(60))
         #expect(try store.attempts(ofJob: api.job.id).first?.statusCode == 500)
