@@ -102,27 +102,58 @@ public struct KeyVersionFile: Hashable, Sendable {
     public var maxVersion: Int { versions.map(\.version).max() ?? 0 }
 
     /// The canonical text: same versions, same bytes.
-    public func canonicalText() -> String {
-        let q = YAMLQuoting.doubleQuoted
-        var out = "\(VersionFile.header)\napiVersion: rotor.dev/v1\nkind: ApiKeyVersions\nmetadata:\n"
-        out += "  project: \(q(key.project))\n  name: \(q(key.name))\nversions:\n"
+    public func canonicalText() -> String { String(decoding: canonicalBytes(), as: UTF8.self) }
+
+    /// ``canonicalText()`` as UTF-8 bytes (what is written to git).
+    public func canonicalBytes() -> [UInt8] {
+        var out = CanonicalYAMLWriter()
+        out.text("\(VersionFile.header)\napiVersion: rotor.dev/v1\nkind: ApiKeyVersions\nmetadata:\n  project: ")
+        out.quoted(key.project)
+        out.text("\n  name: ")
+        out.quoted(key.name)
+        out.text("\nversions:\n")
         for version in versions {
-            out += "  - id: \(q(version.id))\n    version: \(version.version)\n    state: \(version.state.rawValue)\n"
-            out += "    type: \(version.type.rawValue)\n    scopes: [\(version.scopes.map(q).joined(separator: ", "))]\n"
-            out += "    createdAt: \(q(RFC3339.format(version.createdAt)))\n    createdBy: \(q(version.createdBy))\n"
-            if let from = version.rotatedFrom { out += "    rotatedFrom: \(from)\n" }
-            if let to = version.rotatedTo { out += "    rotatedTo: \(q(to))\n" }
-            out += "    rotationReason: \(q(version.rotationReason))\n"
-            if let expires = version.expiresAt { out += "    expiresAt: \(q(RFC3339.format(expires)))\n" }
-            if let ended = version.endedAt { out += "    endedAt: \(q(RFC3339.format(ended)))\n" }
-            if let reason = version.revokeReason { out += "    revokeReason: \(q(reason))\n" }
-            out += "    hash: \(q(version.hash))\n    hint: \(q(version.hint))\n"
-            out += "    recipients: [\(version.recipients.map(q).joined(separator: ", "))]\n"
+            out.text("  - id: ")
+            out.quoted(version.id)
+            out.text("\n    version: ")
+            out.int(version.version)
+            out.text("\n    state: \(version.state.rawValue)\n    type: \(version.type.rawValue)\n    scopes: ")
+            out.quotedList(version.scopes)
+            out.text("\n    createdAt: ")
+            out.quotedDate(version.createdAt)
+            out.text("\n    createdBy: ")
+            out.quoted(version.createdBy)
+            if let from = version.rotatedFrom {
+                out.text("\n    rotatedFrom: ")
+                out.int(from)
+            }
+            if let to = version.rotatedTo {
+                out.text("\n    rotatedTo: ")
+                out.quoted(to)
+            }
+            out.text("\n    rotationReason: ")
+            out.quoted(version.rotationReason)
+            for (field, date) in [("expiresAt", version.expiresAt), ("endedAt", version.endedAt)] {
+                guard let date else { continue }
+                out.text("\n    \(field): ")
+                out.quotedDate(date)
+            }
+            if let reason = version.revokeReason {
+                out.text("\n    revokeReason: ")
+                out.quoted(reason)
+            }
+            out.text("\n    hash: ")
+            out.quoted(version.hash)
+            out.text("\n    hint: ")
+            out.quoted(version.hint)
+            out.text("\n    recipients: ")
+            out.quotedList(version.recipients)
+            out.text("\n")
             if let value = version.valueEncrypted {
-                out += "    value: |\n"
-                for line in VersionFile.armorLines(value) { out += line.isEmpty ? "\n" : "      \(line)\n" }
+                out.text("    value: |\n")
+                out.armorBlock(value)
             }
         }
-        return out
+        return out.bytes
     }
 }

@@ -59,9 +59,18 @@ public enum OpenPGPArmor {
 
     /// An uppercase fingerprint without spaces or tabs, or nil unless it is 40 (v4) or 64 (v5/v6) hex digits.
     public static func normalizeFingerprint(_ text: String) -> String? {
+        if isNormalizedFingerprint(text) { return text }
         let compact = text.filter { $0 != " " && $0 != "\t" }.uppercased()
         guard compact.count == 40 || compact.count == 64, compact.allSatisfy({ $0.isHexDigit && $0.isASCII }) else { return nil }
         return compact
+    }
+
+    /// Whether `text` is already what ``normalizeFingerprint(_:)`` returns (checked on bytes:
+    /// every version file lists its recipients, and a first plan reads them all).
+    public static func isNormalizedFingerprint(_ text: String) -> Bool {
+        let utf8 = text.utf8
+        return (utf8.count == 40 || utf8.count == 64)
+            && utf8.allSatisfy { ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "F")) }
     }
 
     /// The CRC-24 of RFC 4880 section 6.1.

@@ -4,29 +4,36 @@ import Foundation
 public enum RFC3339 {
     /// Formats `date` in UTC with whole seconds.
     public static func format(_ date: Date) -> String {
-        let seconds = Int64(floor(date.timeIntervalSince1970))
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secondOfDay = seconds - days * 86_400
-        let (year, month, day) = civilDate(fromDays: days)
-        // Digits by hand: String(format:) goes through Foundation's formatter and showed up in profiles.
         var out: [UInt8] = []
         out.reserveCapacity(20)
-        func append(_ value: Int, width: Int) {
-            var digits = [UInt8](repeating: UInt8(ascii: "0"), count: width)
-            var rest = abs(value)
-            for index in stride(from: width - 1, through: 0, by: -1) {
-                digits[index] = UInt8(ascii: "0") + UInt8(rest % 10)
-                rest /= 10
-            }
-            out += digits
-        }
-        append(year, width: 4); out.append(UInt8(ascii: "-"))
-        append(month, width: 2); out.append(UInt8(ascii: "-"))
-        append(day, width: 2); out.append(UInt8(ascii: "T"))
-        append(Int(secondOfDay / 3_600), width: 2); out.append(UInt8(ascii: ":"))
-        append(Int(secondOfDay % 3_600 / 60), width: 2); out.append(UInt8(ascii: ":"))
-        append(Int(secondOfDay % 60), width: 2); out.append(UInt8(ascii: "Z"))
+        append(date, to: &out)
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends ``format(_:)``'s bytes to `out` (digits by hand: String(format:) goes through
+    /// Foundation's formatter and showed up in profiles).
+    public static func append(_ date: Date, to out: inout [UInt8]) {
+        let seconds = Int64(floor(date.timeIntervalSince1970))
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = Int(seconds - days * 86_400)
+        let (year, month, day) = civilDate(fromDays: days)
+        func digits(_ value: Int, width: Int, then separator: UInt8) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            var rest = abs(value)
+            while divisor > 0 {
+                out.append(UInt8(ascii: "0") + UInt8(rest / divisor % 10))
+                rest %= divisor
+                divisor /= 10
+            }
+            out.append(separator)
+        }
+        digits(year, width: 4, then: UInt8(ascii: "-"))
+        digits(month, width: 2, then: UInt8(ascii: "-"))
+        digits(day, width: 2, then: UInt8(ascii: "T"))
+        digits(secondOfDay / 3_600, width: 2, then: UInt8(ascii: ":"))
+        digits(secondOfDay % 3_600 / 60, width: 2, then: UInt8(ascii: ":"))
+        digits(secondOfDay % 60, width: 2, then: UInt8(ascii: "Z"))
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`; nil otherwise.

@@ -51,12 +51,18 @@ public enum NameRule {
 
     /// Whether `name` follows the rule.
     public static func isValid(_ name: String) -> Bool {
-        let bytes = Array(name.utf8)
-        guard let first = bytes.first, bytes.count <= 100, isLowerAlnum(first) else { return false }
-        for byte in bytes where !(isLowerAlnum(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")) {
-            return false
+        // Bytes only: String.contains("..") goes through Foundation's string search, which
+        // showed up in profiles of large repositories.
+        let utf8 = name.utf8
+        guard let first = utf8.first, utf8.count <= 100, isLowerAlnum(first) else { return false }
+        var previous = first
+        for byte in utf8.dropFirst() {
+            let dot = byte == UInt8(ascii: ".")
+            guard isLowerAlnum(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || dot,
+                  !(dot && previous == UInt8(ascii: ".")) else { return false }
+            previous = byte
         }
-        return !name.contains("..")
+        return true
     }
 
     private static func isLowerAlnum(_ byte: UInt8) -> Bool {

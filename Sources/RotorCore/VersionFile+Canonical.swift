@@ -8,28 +8,48 @@ extension VersionFile {
     ///
     /// Strings are written as double-quoted JSON-compatible YAML scalars and armored values as
     /// literal blocks, so the output never depends on an emitter's choices.
-    public func canonicalText() -> String {
-        var out = "\(Self.header)\napiVersion: rotor.dev/v1\nkind: SecretVersions\nmetadata:\n"
-        out += "  project: \(quoted(secret.project))\n  name: \(quoted(secret.name))\nversions:\n"
+    public func canonicalText() -> String { String(decoding: canonicalBytes(), as: UTF8.self) }
+
+    /// ``canonicalText()`` as UTF-8 bytes (what is written to git).
+    public func canonicalBytes() -> [UInt8] {
+        var out = CanonicalYAMLWriter(capacity: 512 + versions.reduce(0) { $0 + $1.valueEncrypted.utf8.count + 128 * $1.recipients.count })
+        out.text("\(Self.header)\napiVersion: rotor.dev/v1\nkind: SecretVersions\nmetadata:\n  project: ")
+        out.quoted(secret.project)
+        out.text("\n  name: ")
+        out.quoted(secret.name)
+        out.text("\nversions:\n")
         for version in versions {
-            out += "  - id: \(quoted(version.id))\n"
-            out += "    version: \(version.version)\n"
-            out += "    state: \(version.state.rawValue)\n"
-            out += "    createdAt: \(quoted(RFC3339.format(version.createdAt)))\n"
-            out += "    createdBy: \(quoted(version.createdBy))\n"
-            if let from = version.rotatedFrom { out += "    rotatedFrom: \(from)\n" }
-            out += "    rotationReason: \(quoted(version.rotationReason))\n"
-            if let expires = version.graceExpiresAt { out += "    graceExpiresAt: \(quoted(RFC3339.format(expires)))\n" }
-            out += "    source: \(version.source.rawValue)\n"
-            if let digest = version.sourceDigest { out += "    sourceDigest: \(quoted(digest))\n" }
-            out += "    recipients: [\(version.recipients.map(quoted).joined(separator: ", "))]\n"
-            out += "    value: |\n"
-            // Blank lines inside an armor (after its headers) are part of it: keep them, unindented.
-            for line in Self.armorLines(version.valueEncrypted) {
-                out += line.isEmpty ? "\n" : "      \(line)\n"
+            out.text("  - id: ")
+            out.quoted(version.id)
+            out.text("\n    version: ")
+            out.int(version.version)
+            out.text("\n    state: \(version.state.rawValue)\n    createdAt: ")
+            out.quotedDate(version.createdAt)
+            out.text("\n    createdBy: ")
+            out.quoted(version.createdBy)
+            if let from = version.rotatedFrom {
+                out.text("\n    rotatedFrom: ")
+                out.int(from)
             }
+            out.text("\n    rotationReason: ")
+            out.quoted(version.rotationReason)
+            if let expires = version.graceExpiresAt {
+                out.text("\n    graceExpiresAt: ")
+                out.quotedDate(expires)
+            }
+            out.text("\n    source: \(version.source.rawValue)\n")
+            if let digest = version.sourceDigest {
+                out.text("    sourceDigest: ")
+                out.quoted(digest)
+                out.text("\n")
+            }
+            out.text("    recipients: ")
+            out.quotedList(version.recipients)
+            // Blank lines inside an armor (after its headers) are part of it: kept, unindented.
+            out.text("\n    value: |\n")
+            out.armorBlock(version.valueEncrypted)
         }
-        return out
+        return out.bytes
     }
 
     /// The lines of an armored message without carriage returns or trailing blank lines.
@@ -46,8 +66,6 @@ extension VersionFile {
     public static func canonicalArmor(_ armored: String) -> String {
         armorLines(armored).joined(separator: "\n") + "\n"
     }
-
-    private func quoted(_ text: String) -> String { YAMLQuoting.doubleQuoted(text) }
 }
 
 /// Quoting strings for the YAML and JSON rotor writes (version files, event payloads, audit
@@ -55,22 +73,36 @@ extension VersionFile {
 public enum YAMLQuoting {
     /// A double-quoted scalar with JSON escapes: valid YAML 1.1 and 1.2, and a valid JSON string.
     public static func doubleQuoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
+        var text = text
+        var out: [UInt8] = []
+        text.withUTF8 { source in
+            out.reserveCapacity(source.count + 2)
+            appendDoubleQuoted(source, to: &out)
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the double-quoted form of the UTF-8 `source` to `out`.
+    public static func appendDoubleQuoted(_ source: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var clean = 0  // bytes from here on that need no escape are copied in one go
+        for index in source.indices {
+            let byte = source[index]
+            guard byte < 0x20 || byte == 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: source[clean..<index]))
+            clean = index + 1
+            out.append(UInt8(ascii: "\\"))
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(byte)
+            case 10: out.append(UInt8(ascii: "n"))
+            case 13: out.append(UInt8(ascii: "r"))
+            case 9: out.append(UInt8(ascii: "t"))
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += String(format: "\\u%04X", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+                let hex = Array("0123456789ABCDEF".utf8)
+                out += [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 15)]]
             }
         }
-        return out + "\""
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: source[clean...]))
+        out.append(UInt8(ascii: "\""))
     }
 }

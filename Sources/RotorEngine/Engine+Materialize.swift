@@ -85,10 +85,10 @@ extension Engine {
         var changes: [String: [UInt8]?] = [:]
         // updateValue, because assigning nil through a subscript would drop the deletion.
         for id in touched {
-            changes.updateValue(files[id].map { Array($0.canonicalText().utf8) }, forKey: VersionFile.path(for: id))
+            changes.updateValue(files[id].map { $0.canonicalBytes() }, forKey: VersionFile.path(for: id))
         }
         for id in touchedKeys {
-            changes.updateValue(keyFiles[id].map { Array($0.canonicalText().utf8) }, forKey: KeyVersionFile.path(for: id))
+            changes.updateValue(keyFiles[id].map { $0.canonicalBytes() }, forKey: KeyVersionFile.path(for: id))
         }
         return Materialized(files: files, keyFiles: keyFiles, changes: changes,
                             reusedVersionIDs: zip(issuing, issued).filter { $0.1.reused }.map(\.1.id))

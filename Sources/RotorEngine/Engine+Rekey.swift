@@ -61,9 +61,9 @@ extension Engine {
             files[id] = file
         }
         var changes: [String: [UInt8]?] = [:]
-        for (id, file) in files { changes.updateValue(Array(file.canonicalText().utf8), forKey: VersionFile.path(for: id)) }
+        for (id, file) in files { changes.updateValue(file.canonicalBytes(), forKey: VersionFile.path(for: id)) }
         for id in Set(keyTargets.map(\.0)) {
-            changes.updateValue(keyFiles[id].map { Array($0.canonicalText().utf8) }, forKey: KeyVersionFile.path(for: id))
+            changes.updateValue(keyFiles[id].map { $0.canonicalBytes() }, forKey: KeyVersionFile.path(for: id))
         }
         let identity = author ?? desired.config.commitAuthor ?? RepoConfig.Identity(name: "rotor", email: "rotor@localhost")
         let signature = GitSignature(name: identity.name, email: identity.email, time: now)

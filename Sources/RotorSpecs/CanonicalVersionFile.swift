@@ -5,95 +5,209 @@ import RotorCore
 ///
 /// Version files are machine-written in one canonical form, and a large repository holds
 /// tens of thousands of them, so the general YAML path dominated every plan. This reader
-/// accepts only that form: it parses line by line and then re-renders the result, and the
-/// result is used only when the re-rendering is byte-for-byte the input. Anything else (a
-/// hand edit, an older layout) returns nil and goes through the YAML path with its
-/// `path:line:column` diagnostics.
+/// accepts only that form: it reads the bytes line by line and then re-renders the result,
+/// and the result is used only when the re-rendering is byte-for-byte the input (which also
+/// rules out anything that is not UTF-8). Anything else (a hand edit, an older layout)
+/// returns nil and goes through the YAML path with its `path:line:column` diagnostics.
 enum CanonicalVersionFile {
     static func parse(_ bytes: [UInt8]) -> VersionFile? {
-        guard let text = String(validating: bytes, as: UTF8.self) else { return nil }
-        // Split on bytes: Character-level splitting (grapheme breaking) cost more than the rest.
-        var lines = text.utf8.split(separator: 10, omittingEmptySubsequences: false).map { Substring($0) }[...]
-        guard lines.popFirst() == Substring(VersionFile.header), lines.popFirst() == "apiVersion: rotor.dev/v1",
-              lines.popFirst() == "kind: SecretVersions", lines.popFirst() == "metadata:",
-              let project = field(lines.popFirst(), "  project: ").flatMap(unquote),
-              let name = field(lines.popFirst(), "  name: ").flatMap(unquote),
-              lines.popFirst() == "versions:", let secret = SecretID(parsing: "\(project)/\(name)") else { return nil }
-        var versions: [SecretVersion] = []
-        while let first = lines.first, first.hasPrefix("  - id: ") {
-            lines.removeFirst()
-            guard let id = field(first, "  - id: ").flatMap(unquote),
-                  let number = field(lines.popFirst(), "    version: ").flatMap({ Int($0) }),
-                  let state = field(lines.popFirst(), "    state: ").flatMap({ SecretVersion.State(rawValue: String($0)) }),
-                  let createdAt = field(lines.popFirst(), "    createdAt: ").flatMap(unquote).flatMap(RFC3339.parse),
-                  let createdBy = field(lines.popFirst(), "    createdBy: ").flatMap(unquote) else { return nil }
-            var rotatedFrom: Int?
-            if let value = field(lines.first, "    rotatedFrom: ") {
-                rotatedFrom = Int(value)
-                lines.removeFirst()
+        bytes.withUnsafeBufferPointer { buffer -> VersionFile? in
+            var lines = Lines(buffer)
+            guard lines.next(equals: VersionFile.header), lines.next(equals: "apiVersion: rotor.dev/v1"),
+                  lines.next(equals: "kind: SecretVersions"), lines.next(equals: "metadata:"),
+                  let project = lines.next(after: "  project: ").flatMap(unquote),
+                  let name = lines.next(after: "  name: ").flatMap(unquote),
+                  lines.next(equals: "versions:"), let secret = SecretID(parsing: "\(project)/\(name)") else { return nil }
+            var versions: [SecretVersion] = []
+            while let idField = lines.next(after: "  - id: ") {
+                guard let id = unquote(idField),
+                      let number = lines.next(after: "    version: ").flatMap(integer),
+                      let state = lines.next(after: "    state: ").flatMap({ SecretVersion.State(rawValue: string($0)) }),
+                      let createdAt = lines.next(after: "    createdAt: ").flatMap(unquote).flatMap(RFC3339.parse),
+                      let createdBy = lines.next(after: "    createdBy: ").flatMap(unquote) else { return nil }
+                var rotatedFrom: Int?
+                if let value = lines.next(after: "    rotatedFrom: ") {
+                    guard let from = integer(value) else { return nil }
+                    rotatedFrom = from
+                }
+                guard let reason = lines.next(after: "    rotationReason: ").flatMap(unquote) else { return nil }
+                var graceExpiresAt: Date?
+                if let value = lines.next(after: "    graceExpiresAt: ") {
+                    guard let expires = unquote(value).flatMap(RFC3339.parse) else { return nil }
+                    graceExpiresAt = expires
+                }
+                guard let source = lines.next(after: "    source: ").flatMap({ SecretVersion.Source(rawValue: string($0)) }) else { return nil }
+                var digest: String?
+                if let value = lines.next(after: "    sourceDigest: ") {
+                    guard let text = unquote(value) else { return nil }
+                    digest = text
+                }
+                guard let recipients = lines.next(after: "    recipients: ").flatMap(quotedList),
+                      lines.next(equals: "    value: |"), let value = lines.armorBlock(),
+                      OpenPGPArmor.isEncryptedMessage(value) else { return nil }
+                versions.append(SecretVersion(id: id, version: number, state: state, createdAt: createdAt, createdBy: createdBy,
+                                              rotatedFrom: rotatedFrom, rotationReason: reason, graceExpiresAt: graceExpiresAt,
+                                              source: source, sourceDigest: digest, recipients: recipients, valueEncrypted: value))
             }
-            guard let reason = field(lines.popFirst(), "    rotationReason: ").flatMap(unquote) else { return nil }
-            var graceExpiresAt: Date?
-            if let value = field(lines.first, "    graceExpiresAt: ") {
-                graceExpiresAt = unquote(value).flatMap(RFC3339.parse)
-                lines.removeFirst()
-            }
-            guard let source = field(lines.popFirst(), "    source: ").flatMap({ SecretVersion.Source(rawValue: String($0)) }) else { return nil }
-            var digest: String?
-            if let value = field(lines.first, "    sourceDigest: ") {
-                digest = unquote(value)
-                lines.removeFirst()
-            }
-            guard let recipientList = field(lines.popFirst(), "    recipients: ["), recipientList.hasSuffix("]"),
-                  lines.popFirst() == "    value: |" else { return nil }
-            let recipients = recipientList.dropLast().split(separator: ",").compactMap { unquote($0.trimmingCharacters(in: .whitespaces)[...]) }
-            var armor: [Substring] = []
-            while let line = lines.first, line.hasPrefix("      ") || (line.isEmpty && lines.count > 1) {
-                armor.append(line.isEmpty ? "" : line.dropFirst(6))
-                lines.removeFirst()
-            }
-            let value = armor.joined(separator: "\n") + "\n"
-            guard OpenPGPArmor.isEncryptedMessage(value) else { return nil }
-            versions.append(SecretVersion(id: id, version: number, state: state, createdAt: createdAt, createdBy: createdBy,
-                                          rotatedFrom: rotatedFrom, rotationReason: reason, graceExpiresAt: graceExpiresAt,
-                                          source: source, sourceDigest: digest, recipients: recipients, valueEncrypted: value))
+            guard lines.isAtEnd, isValid(versions) else { return nil }
+            let file = VersionFile(secret: secret, versions: versions)
+            // Accept only what rotor itself would write, byte for byte.
+            return file.canonicalBytes().elementsEqual(buffer) ? file : nil
         }
-        guard lines == [""] || lines.isEmpty else { return nil }
-        let file = VersionFile(secret: secret, versions: versions)
-        // Accept only what rotor itself would write, byte for byte.
-        return file.canonicalText() == text ? file : nil
     }
 
-    private static func field(_ line: Substring?, _ prefix: String) -> Substring? {
-        guard let line, line.hasPrefix(prefix) else { return nil }
-        return line.dropFirst(prefix.count)
+    /// The rules the YAML path reports as errors: a file that breaks one is declined, so the
+    /// YAML path reads it and says where.
+    private static func isValid(_ versions: [SecretVersion]) -> Bool {
+        let numbers = 1...Int(Int32.max)
+        return versions.allSatisfy { version in
+            numbers.contains(version.version) && version.rotatedFrom.map(numbers.contains) != false
+                && (version.state != .grace || version.graceExpiresAt != nil)
+                && version.recipients.allSatisfy(OpenPGPArmor.isNormalizedFingerprint)
+        } && versions.filter { $0.state == .active }.count <= 1 && Set(versions.map(\.version)).count == versions.count
     }
 
-    /// Undoes `YAMLQuoting.doubleQuoted`.
-    static func unquote(_ text: Substring) -> String? {
-        guard text.count >= 2, text.first == "\"", text.last == "\"" else { return nil }
-        var out = ""
-        var scalars = text.dropFirst().dropLast().unicodeScalars.makeIterator()
-        while let scalar = scalars.next() {
-            guard scalar == "\\" else {
-                if scalar == "\"" { return nil }
-                out.unicodeScalars.append(scalar)
+    typealias Bytes = Slice<UnsafeBufferPointer<UInt8>>
+
+    /// The lines of a file, each without its newline; the file must end with one.
+    struct Lines {
+        let buffer: UnsafeBufferPointer<UInt8>
+        var position = 0
+
+        init(_ buffer: UnsafeBufferPointer<UInt8>) { self.buffer = buffer }
+
+        var isAtEnd: Bool { position == buffer.count }
+
+        /// The next line, without consuming it (nil at the end or without a final newline).
+        func peek() -> Bytes? {
+            guard let end = buffer[position...].firstIndex(of: 10) else { return nil }
+            return buffer[position..<end]
+        }
+
+        /// Consumes the next line when it is exactly `literal`.
+        mutating func next(equals literal: StaticString) -> Bool {
+            guard let line = peek(), Self.equal(line, literal) else { return false }
+            position = line.endIndex + 1
+            return true
+        }
+
+        mutating func next(equals literal: String) -> Bool {
+            guard let line = peek(), line.elementsEqual(literal.utf8) else { return false }
+            position = line.endIndex + 1
+            return true
+        }
+
+        /// Consumes the next line when it starts with `prefix`; returns the rest of it.
+        mutating func next(after prefix: StaticString) -> Bytes? {
+            guard let line = peek(), line.count >= prefix.utf8CodeUnitCount,
+                  Self.equal(line.prefix(prefix.utf8CodeUnitCount), prefix) else { return nil }
+            position = line.endIndex + 1
+            return line.dropFirst(prefix.utf8CodeUnitCount)
+        }
+
+        /// A literal block of armor lines indented by six spaces (blank lines unindented) as
+        /// one string with a final newline.
+        mutating func armorBlock() -> String? {
+            // YAML takes a literal block's indentation from its first line: one with more than
+            // six spaces would mean something else.
+            guard let first = peek(), first.count > 6, first[first.startIndex + 6] != 32 else { return nil }
+            var value: [UInt8] = []
+            while let line = peek(), line.isEmpty || line.starts(with: repeatElement(32, count: 6)) {
+                // A blank line belongs to the block only when an indented line follows.
+                if line.isEmpty {
+                    let after = Lines(buffer, from: line.endIndex + 1)
+                    guard let next = after.peek(), next.starts(with: repeatElement(32, count: 6)) || next.isEmpty else { break }
+                } else {
+                    value.append(contentsOf: line.dropFirst(6))
+                }
+                value.append(10)
+                position = line.endIndex + 1
+            }
+            return value.isEmpty ? nil : String(decoding: value, as: UTF8.self)
+        }
+
+        private init(_ buffer: UnsafeBufferPointer<UInt8>, from position: Int) {
+            self.buffer = buffer
+            self.position = position
+        }
+
+        static func equal(_ bytes: Bytes, _ literal: StaticString) -> Bool {
+            bytes.count == literal.utf8CodeUnitCount
+                && bytes.elementsEqual(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+        }
+    }
+
+    static func string(_ bytes: Bytes) -> String { String(decoding: bytes, as: UTF8.self) }
+
+    /// A decimal integer as rotor writes it (the re-rendering rejects `+1` or `01`).
+    static func integer(_ bytes: Bytes) -> Int? {
+        guard !bytes.isEmpty, bytes.count <= 18 else { return nil }
+        return Int(string(bytes))
+    }
+
+    /// `["a", "b"]` as written by ``CanonicalYAMLWriter/quotedList(_:)``.
+    static func quotedList(_ bytes: Bytes) -> [String]? {
+        guard bytes.first == UInt8(ascii: "["), bytes.last == UInt8(ascii: "]") else { return nil }
+        var rest = bytes.dropFirst().dropLast()
+        var items: [String] = []
+        while !rest.isEmpty {
+            if !items.isEmpty {
+                guard rest.starts(with: [UInt8(ascii: ","), 32]) else { return nil }
+                rest = rest.dropFirst(2)
+            }
+            guard rest.first == UInt8(ascii: "\""), let close = closingQuote(rest), let item = unquote(rest[...close]) else { return nil }
+            items.append(item)
+            rest = rest[(close + 1)...]
+        }
+        return items
+    }
+
+    /// The index of the quote that ends the double-quoted string starting `bytes`.
+    private static func closingQuote(_ bytes: Bytes) -> Int? {
+        var index = bytes.startIndex + 1
+        while index < bytes.endIndex {
+            switch bytes[index] {
+            case UInt8(ascii: "\\"): index += 2
+            case UInt8(ascii: "\""): return index
+            default: index += 1
+            }
+        }
+        return nil
+    }
+
+    /// Undoes `YAMLQuoting.doubleQuoted` on the whole of `text` (quotes included).
+    static func unquote(_ text: Bytes) -> String? {
+        guard text.count >= 2, text.first == UInt8(ascii: "\""), text.last == UInt8(ascii: "\"") else { return nil }
+        let body = text.dropFirst().dropLast()
+        // Most strings need no unescaping: one copy.
+        if !body.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") }) { return string(body) }
+        var out: [UInt8] = []
+        out.reserveCapacity(body.count)
+        var index = body.startIndex
+        while index < body.endIndex {
+            let byte = body[index]
+            index += 1
+            guard byte == UInt8(ascii: "\\") else {
+                if byte == UInt8(ascii: "\"") { return nil }
+                out.append(byte)
                 continue
             }
-            switch scalars.next() {
-            case "\""?: out += "\""
-            case "\\"?: out += "\\"
-            case "n"?: out += "\n"
-            case "r"?: out += "\r"
-            case "t"?: out += "\t"
-            case "u"?:
-                var hex = ""
-                for _ in 0..<4 { if let digit = scalars.next() { hex.unicodeScalars.append(digit) } }
-                guard let code = UInt32(hex, radix: 16), let decoded = Unicode.Scalar(code) else { return nil }
-                out.unicodeScalars.append(decoded)
+            guard index < body.endIndex else { return nil }
+            let escape = body[index]
+            index += 1
+            switch escape {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(escape)
+            case UInt8(ascii: "n"): out.append(10)
+            case UInt8(ascii: "r"): out.append(13)
+            case UInt8(ascii: "t"): out.append(9)
+            case UInt8(ascii: "u"):
+                guard index + 4 <= body.endIndex, let code = UInt32(string(body[index..<(index + 4)]), radix: 16),
+                      let scalar = Unicode.Scalar(code) else { return nil }
+                out.append(contentsOf: String(Character(scalar)).utf8)
+                index += 4
             default: return nil
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 }

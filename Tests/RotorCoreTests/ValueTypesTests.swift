@@ -34,7 +34,7 @@ struct ValueTypesTests {
     }
 
     @Test(arguments: [("db-password", true), ("a", true), ("a.b_c-d", true), ("..", false), ("a..b", false), ("../x", false),
-                      ("A", false), ("-a", false), ("a/b", false), ("", false), (String(repeating: "a", count: 101), false)])
+                      ("A", false), ("-a", false), ("a/b", false), ("", false), ("a.b.c", true), ("a.", true), ("a.b..", false), ("aé", false), ("a b", false), (String(repeating: "a", count: 101), false)])
     func names(_ name: String, _ valid: Bool) {
         #expect(NameRule.isValid(name) == valid)
     }
@@ -49,6 +49,11 @@ struct ValueTypesTests {
         #expect(OpenPGPArmor.normalizeFingerprint("0123 4567 89ab cdef 0123  4567 89AB CDEF 0123 4567") == "0123456789ABCDEF0123456789ABCDEF01234567")
         #expect(OpenPGPArmor.normalizeFingerprint("0123456789ABCDEF") == nil)
         #expect(OpenPGPArmor.normalizeFingerprint(String(repeating: "G", count: 40)) == nil)
+        #expect(OpenPGPArmor.isNormalizedFingerprint("0123456789ABCDEF0123456789ABCDEF01234567"))
+        #expect(OpenPGPArmor.isNormalizedFingerprint(String(repeating: "F", count: 64)))
+        #expect(!OpenPGPArmor.isNormalizedFingerprint("0123456789abcdef0123456789ABCDEF01234567"))
+        #expect(!OpenPGPArmor.isNormalizedFingerprint("0123456789ABCDEF0123456789ABCDEF0123456"))
+        #expect(!OpenPGPArmor.isNormalizedFingerprint("0123 456789ABCDEF0123456789ABCDEF01234567"))
     }
 
     @Test func armorRejectsPlaintextAndKeys() {

@@ -33,7 +33,7 @@ struct CacheCodingTests {
                                 policy: "k", policyLocation: location, expiresAt: t0, revoked: true, revokeReason: "leak", consumers: consumers)
     static let version = SecretVersion(id: "v", version: 3, state: .grace, createdAt: t0, createdBy: "alice", rotatedFrom: 2, rotationReason: "why\nnot",
                                        graceExpiresAt: t0.addingTimeInterval(0.5), source: .external, sourceDigest: "sha256:ff",
-                                       recipients: ["A", "B"], valueEncrypted: "-----BEGIN PGP MESSAGE-----\n\nhF4D\n-----END PGP MESSAGE-----\n")
+                                       recipients: [String(repeating: "A", count: 40), String(repeating: "B", count: 64)], valueEncrypted: "-----BEGIN PGP MESSAGE-----\n\nhF4D\n-----END PGP MESSAGE-----\n")
 
     func roundTrip<T: CacheCodable & Equatable>(_ value: T) throws {
         var writer = CacheWriter()
@@ -101,7 +101,7 @@ struct ParseCacheTests {
     /// Loads `files` the way a snapshot does: cached files decoded, others read.
     func load(_ files: [SourceFile], cache: ParseCache) -> (DesiredState?, [SecretID: VersionFile], [Diagnostic]) {
         let entries = files.map { (path: $0.path, blobID: $0.blobID!) }
-        let resolved = cache.files(entries) { files[$0].bytes }
+        let resolved = cache.files(entries) { $0.map { files[$0].bytes } }
         let specs = resolved.filter { !$0.path.hasPrefix("versions/") }
         let (desired, specProblems) = SpecLoader.load(files: specs, revision: "r1", cache: cache)
         let (versions, versionProblems) = VersionFileParser.parse(files: resolved.filter { $0.path.hasPrefix("versions/") }, cache: cache)
