@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Targets follow the layers in ../shared/DESIGN.md: C wrappers (C*), a pure core,
-// specs (YAML), git, crypto, store, engine, CLI, and a testing support target.
+// specs (YAML via libyaml), git, crypto, store, engine, CLI, and a testing support target.
 // Linux only: the crypto layer uses glibc (explicit_bzero) and gpgme from Debian.
 let package = Package(
     name: "rotor",
@@ -12,7 +12,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
@@ -23,9 +22,11 @@ let package = Package(
     targets: [
         // Pure core: specs model, observed state, planner, plan. No I/O.
         .target(name: "RotorCore"),
-        // YAML → specs and version files, with file:line:column diagnostics.
+        // YAML → specs and version files, with file:line:column diagnostics (libyaml's events,
+        // composed into rotor's own node tree).
+        .systemLibrary(name: "CYAML", path: "Sources/CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .target(name: "RotorSpecs", dependencies: [
-            "RotorCore", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
+            "RotorCore", "CYAML", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // SQLite state store (GRDB): versions, consumers, audit log, events outbox.
         .target(name: "RotorStore", dependencies: [

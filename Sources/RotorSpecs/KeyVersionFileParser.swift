@@ -1,6 +1,5 @@
 import Foundation
 import RotorCore
-import Yams
 
 /// Reads the API-key version files rotor writes under `versions/keys/<project>/<name>.yaml`.
 public enum KeyVersionFileParser {

@@ -1,6 +1,5 @@
 import Foundation
 import RotorCore
-import Yams
 
 /// Collects diagnostics for one file while its fields are read.
 final class DiagnosticSink {
@@ -136,7 +135,6 @@ struct MappingReader {
         switch node {
         case .mapping: return "a mapping"
         case .sequence: return "a list"
-        case .alias: return "an alias"
         case .scalar(let scalar):
             if YAMLScalar.isNull(scalar) { return "null" }
             if YAMLScalar.bool(scalar) != nil { return "a boolean" }

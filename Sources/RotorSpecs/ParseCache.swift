@@ -116,8 +116,8 @@ public final class ParseCache: @unchecked Sendable {
     }
 
     /// The files at `entries` (path, blob id): cached ones decoded (in parallel) without their
-    /// bytes, the others with bytes from `read(i)`.
-    public func files(_ entries: [(path: String, blobID: String)], read: (Int) throws -> [UInt8]) rethrows -> [SourceFile] {
+    /// bytes, the others with bytes from `read` (given the indexes of the misses, in order).
+    public func files(_ entries: [(path: String, blobID: String)], read: ([Int]) throws -> [[UInt8]]) rethrows -> [SourceFile] {
         let keys = entries.map { Key(path: $0.path, blob: $0.blobID) }
         lock.lock()
         let ranges = keys.map { index[$0] }
@@ -133,6 +133,8 @@ public final class ParseCache: @unchecked Sendable {
         }
         var cached = [CachedParse?](repeating: nil, count: entries.count)
         for (index, parse) in zip(hitIndexes, decoded) { cached[index] = parse }
+        let missed = entries.indices.filter { cached[$0] == nil }
+        var bytes = try read(missed).makeIterator()
         var files: [SourceFile] = []
         files.reserveCapacity(entries.count)
         var hitKeys: [Key] = []
@@ -141,7 +143,7 @@ public final class ParseCache: @unchecked Sendable {
                 files.append(SourceFile(path: entry.path, blobID: entry.blobID, cached: parse))
                 hitKeys.append(keys[index])
             } else {
-                files.append(SourceFile(path: entry.path, bytes: try read(index), blobID: entry.blobID))
+                files.append(SourceFile(path: entry.path, bytes: bytes.next() ?? [], blobID: entry.blobID))
             }
         }
         lock.lock()
@@ -186,6 +188,8 @@ public final class ParseCache: @unchecked Sendable {
         writer.string(Self.identity)
         var seen = Set<Key>()
         let keys = used.filter { seen.insert($0).inserted }
+        var written: [Key: Range<Int>] = [:]
+        written.reserveCapacity(keys.count)
         stored.withUnsafeBytes { buffer in
             var kept: [(Key, [UInt8])] = []
             kept.reserveCapacity(keys.count)
@@ -201,14 +205,16 @@ public final class ParseCache: @unchecked Sendable {
                 writer.string(key.path)
                 writer.string(key.blob)
                 writer.varint(UInt64(bytes.count))
+                written[key] = writer.bytes.count..<(writer.bytes.count + bytes.count)
                 writer.raw(bytes)
             }
         }
         var bytes = writer.bytes
         withUnsafeBytes(of: Self.checksum(bytes).littleEndian) { bytes += $0 }
         guard write(bytes) else { return }
+        // What was written, without reading it back.
         stored = Data(bytes)
-        index = (try? Self.entries(of: stored)) ?? [:]
+        index = written
         fresh = [:]
         used = []
     }

@@ -1,6 +1,5 @@
 import Foundation
 import RotorCore
-import Yams
 
 extension SpecLoader {
     /// `rotor.yaml`: recipients, defaults, commit author.

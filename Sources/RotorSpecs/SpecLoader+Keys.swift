@@ -1,6 +1,5 @@
 import Foundation
 import RotorCore
-import Yams
 
 extension SpecLoader {
     /// `kind: KeyPolicy`: rotateEvery, overlap (default 24h), maxAge.

@@ -1,7 +1,6 @@
 import Crypto
 import Foundation
 import RotorCore
-import Yams
 
 /// Turns the files of a secrets repository into a ``DesiredState``, reporting every problem at once.
 ///

@@ -1,6 +1,5 @@
 import Foundation
 import RotorCore
-import Yams
 
 /// Reads the version files rotor writes under `versions/`.
 ///

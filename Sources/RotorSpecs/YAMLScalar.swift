@@ -1,4 +1,3 @@
-import Yams
 
 /// YAML 1.1 scalar typing for the few fields that need it, without regular expressions.
 ///
