@@ -39,9 +39,10 @@ extension Snapshot {
         var versions: [SourceFile] = []
         var keys: [String: String] = [:]
         let parsed = entries.filter { !$0.path.hasPrefix(recipientsPrefix + "/") }
-        let read = { (index: Int) in try repository.blob(parsed[index].blob) }
+        // Blobs are read on every core (one repository handle per thread).
+        let read = { (indexes: [Int]) in try repository.blobs(indexes.map { parsed[$0].blob }) }
         let files = try cache?.files(parsed.map { ($0.path, $0.blob.hex) }, read: read)
-            ?? parsed.indices.map { SourceFile(path: parsed[$0].path, bytes: try read($0), blobID: parsed[$0].blob.hex) }
+            ?? zip(parsed, try read(Array(parsed.indices))).map { SourceFile(path: $0.path, bytes: $1, blobID: $0.blob.hex) }
         for file in files {
             if file.path.hasPrefix(VersionFileParser.prefix + "/") { versions.append(file) } else { specs.append(file) }
         }

@@ -1,4 +1,5 @@
 import CGit2
+import Foundation
 
 extension GitRepository {
     /// Reads a commit's author, committer, message and parents (`git_commit_lookup`).
@@ -47,4 +48,40 @@ extension GitRepository {
         let id = ObjectID(found.id)
         return (id, try blob(id))
     }
+}
+
+extension GitRepository {
+    /// Copies many blobs' bytes, in `ids` order, reading on several threads: each extra thread
+    /// opens its own handle on this repository's git directory (a `git_repository` must not be
+    /// shared between threads). Falls back to this handle alone when no other opens.
+    /// - Throws: `GitError` when an id is not a blob in this repository.
+    public func blobs(_ ids: [ObjectID], threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> [[UInt8]] {
+        guard ids.count >= 256, threads > 1 else { return try ids.map(blob) }
+        let directory = gitDirectory
+        let handles = [self] + (1..<threads).compactMap { _ in try? GitRepository.open(at: directory) }
+        var results = [[UInt8]](repeating: [], count: ids.count)
+        var failures = [Error?](repeating: nil, count: handles.count)
+        let chunk = (ids.count + handles.count - 1) / handles.count
+        results.withUnsafeMutableBufferPointer { output in
+            failures.withUnsafeMutableBufferPointer { errors in
+                let output = SendableBuffer(output), errors = SendableBuffer(errors)
+                DispatchQueue.concurrentPerform(iterations: handles.count) { worker in
+                    let range = (worker * chunk)..<min((worker + 1) * chunk, ids.count)
+                    do {
+                        for index in range { output.buffer[index] = try handles[worker].blob(ids[index]) }
+                    } catch {
+                        errors.buffer[worker] = error
+                    }
+                }
+            }
+        }
+        if let error = failures.lazy.compactMap({ $0 }).first { throw error }
+        return results
+    }
+}
+
+/// Lets worker threads write disjoint indexes of one buffer.
+private struct SendableBuffer<Element>: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<Element>
+    init(_ buffer: UnsafeMutableBufferPointer<Element>) { self.buffer = buffer }
 }

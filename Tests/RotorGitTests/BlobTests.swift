@@ -36,4 +36,20 @@ import Testing
             #expect(error?.isNotFound == true)
         }
     }
+
+    @Test func manyBlobsReadOnSeveralThreadsComeBackInOrder() throws {
+        try withScratchRepo { repo, _ in
+            var changes: [String: [UInt8]] = [:]
+            for index in 0..<600 { changes["f/\(index)"] = Array("value \(index)\n".utf8) }
+            let head = try repo.commit(changes: changes, parent: nil, ref: "refs/heads/main", message: "many",
+                                       author: signature(), committer: signature())
+            let files = try repo.treeFiles(at: head, under: ["f"]).shuffled()
+            let read = try repo.blobs(files.map(\.blob), threads: 3)
+            #expect(read == files.map { changes[$0.path]! })
+            // One id that is not there fails the whole read.
+            let missing = try #require(ObjectID(hex: String(repeating: "1", count: 40)))
+            #expect(throws: GitError.self) { try repo.blobs(files.map(\.blob) + [missing], threads: 2) }
+        }
+    }
 }
+
