@@ -60,6 +60,9 @@ enum YAMLDocument {
     static let maxBytes = 1 << 20
     /// The most nodes one file may expand to.
     static let maxNodes = 50_000
+    /// The deepest nesting of lists and mappings (the composer recurses: `[[[[…` a megabyte
+    /// deep would otherwise exhaust a thread's stack).
+    static let maxDepth = 64
 
     /// The document's root node, or the diagnostic that says why there is none.
     static func parse(_ file: SourceFile) -> Result<Node, Diagnostic> {
@@ -89,6 +92,7 @@ enum YAMLDocument {
         /// Anchored nodes and how many nodes each expands to.
         var anchors: [String: (node: Node, size: Int)] = [:]
         var budget = YAMLDocument.maxNodes
+        var depth = 0
 
         init(path: String) { self.path = path }
 
@@ -156,6 +160,8 @@ enum YAMLDocument {
                 anchor = scalar.anchor
             case YAML_SEQUENCE_START_EVENT:
                 try spend(1, at: mark)
+                try descend(at: mark)
+                defer { depth -= 1 }
                 anchor = event.data.sequence_start.anchor
                 var items: [Node] = []
                 var size = 1
@@ -170,6 +176,8 @@ enum YAMLDocument {
                 result = (.sequence(Node.Sequence(items: items, mark: mark)), size)
             case YAML_MAPPING_START_EVENT:
                 try spend(1, at: mark)
+                try descend(at: mark)
+                defer { depth -= 1 }
                 anchor = event.data.mapping_start.anchor
                 var pairs: [(key: Node, value: Node)] = []
                 var size = 1
@@ -198,6 +206,15 @@ enum YAMLDocument {
             guard budget >= 0 else {
                 throw Failure(diagnostic: Diagnostic(SourceLocation(path: path, line: mark.line, column: mark.column),
                                                      "document expands to more than \(YAMLDocument.maxNodes) nodes (YAML aliases?); refusing to read it"))
+            }
+        }
+
+        /// Enters a list or mapping.
+        private mutating func descend(at mark: Node.Mark) throws {
+            depth += 1
+            guard depth <= YAMLDocument.maxDepth else {
+                throw Failure(diagnostic: Diagnostic(SourceLocation(path: path, line: mark.line, column: mark.column),
+                                                     "lists and mappings nested more than \(YAMLDocument.maxDepth) deep; refusing to read it"))
             }
         }
 

@@ -61,4 +61,13 @@ struct YAMLDocumentTests {
             Issue.record("accepted")
         }
     }
+
+    @Test func deepNestingIsRefusedNotACrash() {
+        // A megabyte of "[" would recurse half a million times.
+        let deep = String(repeating: "[", count: 500_000) + String(repeating: "]", count: 500_000)
+        #expect(failure(deep) == "f.yaml:1:65: error: lists and mappings nested more than 64 deep; refusing to read it")
+        let fine = "a: " + String(repeating: "[", count: 63) + String(repeating: "]", count: 63)
+        #expect(failure(fine) == nil)
+    }
 }
+
