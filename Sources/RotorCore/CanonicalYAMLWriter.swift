@@ -1,7 +1,7 @@
 import Foundation
 
-/// Builds the bytes of the canonical YAML rotor writes (version files): literal text,
-/// double-quoted strings, numbers, timestamps and armored values as literal blocks.
+/// Builds the bytes of the canonical YAML rotor writes (version files), a line at a time:
+/// strings double-quoted, armored values as literal blocks, optional fields left out when nil.
 ///
 /// Works on bytes: a version file holds about a kilobyte of armor, and tens of thousands of
 /// them are rendered by an apply and re-rendered by every first plan (the fast reader accepts a
@@ -13,58 +13,75 @@ public struct CanonicalYAMLWriter {
     /// An empty writer with room for `capacity` bytes.
     public init(capacity: Int = 1_024) { bytes.reserveCapacity(capacity) }
 
-    /// Appends literal text.
-    public mutating func text(_ literal: String) {
-        var literal = literal
-        literal.withUTF8 { bytes.append(contentsOf: $0) }
+    /// The header line, `apiVersion`, `kind`, the secret's `metadata` and `versions:`.
+    public mutating func document(kind: String, of secret: SecretID) {
+        text("\(VersionFile.header)\napiVersion: rotor.dev/v1\nkind: \(kind)\nmetadata:\n")
+        field("project", quoted: secret.project, indent: 2)
+        field("name", quoted: secret.name, indent: 2)
+        text("versions:\n")
     }
 
-    /// Appends `text` as a double-quoted scalar (``YAMLQuoting/doubleQuoted(_:)``).
-    public mutating func quoted(_ text: String) {
-        var text = text
-        text.withUTF8 { YAMLQuoting.appendDoubleQuoted($0, to: &bytes) }
+    /// `  - id: "…"`: starts an item of `versions:`.
+    public mutating func item(id: String) {
+        text("  - id: ")
+        quoted(id)
+        bytes.append(10)
     }
 
-    /// Appends a decimal integer.
-    public mutating func int(_ value: Int) { text(String(value)) }
+    /// A field of a version written as is (numbers, enum values); nothing when nil.
+    public mutating func field(_ name: String, plain value: String?) {
+        guard let value else { return }
+        text("    \(name): \(value)\n")
+    }
 
-    /// Appends a timestamp as a double-quoted RFC 3339 string.
-    public mutating func quotedDate(_ date: Date) {
-        bytes.append(UInt8(ascii: "\""))
+    /// A double-quoted string field; nothing when nil.
+    public mutating func field(_ name: String, quoted value: String?, indent: Int = 4) {
+        guard let value else { return }
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent))
+        text("\(name): ")
+        quoted(value)
+        bytes.append(10)
+    }
+
+    /// A timestamp as a double-quoted RFC 3339 string; nothing when nil.
+    public mutating func field(_ name: String, date: Date?) {
+        guard let date else { return }
+        text("    \(name): \"")
         RFC3339.append(date, to: &bytes)
-        bytes.append(UInt8(ascii: "\""))
+        text("\"\n")
     }
 
-    /// Appends `[a, b]` of double-quoted strings.
-    public mutating func quotedList(_ items: [String]) {
-        bytes.append(UInt8(ascii: "["))
+    /// `[a, b]` of double-quoted strings.
+    public mutating func field(_ name: String, list items: [String]) {
+        text("    \(name): [")
         for (index, item) in items.enumerated() {
             if index > 0 { text(", ") }
             quoted(item)
         }
-        bytes.append(UInt8(ascii: "]"))
+        text("]\n")
     }
 
-    /// Appends an armored message as the lines of a literal block indented by six spaces (blank
-    /// lines inside it unindented), without carriage returns or trailing blank lines.
-    public mutating func armorBlock(_ armored: String) {
-        var armored = armored
-        armored.withUTF8 { source in
-            var lines: [Range<Int>] = []
-            var start = 0
-            for index in 0...source.count where index == source.count || source[index] == 10 {
-                let end = index > start && source[index - 1] == 13 ? index - 1 : index
-                lines.append(start..<end)
-                start = index + 1
+    /// `value: |` and an armored message as the lines of a literal block indented by six
+    /// spaces (blank lines inside it unindented, as YAML allows); nothing when nil.
+    public mutating func armor(_ armored: String?) {
+        guard let armored else { return }
+        text("    value: |\n")
+        for line in VersionFile.armorLines(armored) {
+            if !line.isEmpty {
+                bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 6))
+                bytes.append(contentsOf: line.utf8)
             }
-            while let last = lines.last, last.isEmpty { lines.removeLast() }
-            for line in lines {
-                if !line.isEmpty {
-                    bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 6))
-                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[line]))
-                }
-                bytes.append(10)
-            }
+            bytes.append(10)
         }
+    }
+
+    private mutating func text(_ literal: String) {
+        var literal = literal
+        literal.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    private mutating func quoted(_ text: String) {
+        var text = text
+        text.withUTF8 { YAMLQuoting.appendDoubleQuoted($0, to: &bytes) }
     }
 }

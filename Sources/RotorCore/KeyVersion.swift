@@ -107,52 +107,25 @@ public struct KeyVersionFile: Hashable, Sendable {
     /// ``canonicalText()`` as UTF-8 bytes (what is written to git).
     public func canonicalBytes() -> [UInt8] {
         var out = CanonicalYAMLWriter()
-        out.text("\(VersionFile.header)\napiVersion: rotor.dev/v1\nkind: ApiKeyVersions\nmetadata:\n  project: ")
-        out.quoted(key.project)
-        out.text("\n  name: ")
-        out.quoted(key.name)
-        out.text("\nversions:\n")
+        out.document(kind: "ApiKeyVersions", of: key)
         for version in versions {
-            out.text("  - id: ")
-            out.quoted(version.id)
-            out.text("\n    version: ")
-            out.int(version.version)
-            out.text("\n    state: \(version.state.rawValue)\n    type: \(version.type.rawValue)\n    scopes: ")
-            out.quotedList(version.scopes)
-            out.text("\n    createdAt: ")
-            out.quotedDate(version.createdAt)
-            out.text("\n    createdBy: ")
-            out.quoted(version.createdBy)
-            if let from = version.rotatedFrom {
-                out.text("\n    rotatedFrom: ")
-                out.int(from)
-            }
-            if let to = version.rotatedTo {
-                out.text("\n    rotatedTo: ")
-                out.quoted(to)
-            }
-            out.text("\n    rotationReason: ")
-            out.quoted(version.rotationReason)
-            for (field, date) in [("expiresAt", version.expiresAt), ("endedAt", version.endedAt)] {
-                guard let date else { continue }
-                out.text("\n    \(field): ")
-                out.quotedDate(date)
-            }
-            if let reason = version.revokeReason {
-                out.text("\n    revokeReason: ")
-                out.quoted(reason)
-            }
-            out.text("\n    hash: ")
-            out.quoted(version.hash)
-            out.text("\n    hint: ")
-            out.quoted(version.hint)
-            out.text("\n    recipients: ")
-            out.quotedList(version.recipients)
-            out.text("\n")
-            if let value = version.valueEncrypted {
-                out.text("    value: |\n")
-                out.armorBlock(value)
-            }
+            out.item(id: version.id)
+            out.field("version", plain: String(version.version))
+            out.field("state", plain: version.state.rawValue)
+            out.field("type", plain: version.type.rawValue)
+            out.field("scopes", list: version.scopes)
+            out.field("createdAt", date: version.createdAt)
+            out.field("createdBy", quoted: version.createdBy)
+            out.field("rotatedFrom", plain: version.rotatedFrom.map(String.init))
+            out.field("rotatedTo", quoted: version.rotatedTo)
+            out.field("rotationReason", quoted: version.rotationReason)
+            out.field("expiresAt", date: version.expiresAt)
+            out.field("endedAt", date: version.endedAt)
+            out.field("revokeReason", quoted: version.revokeReason)
+            out.field("hash", quoted: version.hash)
+            out.field("hint", quoted: version.hint)
+            out.field("recipients", list: version.recipients)
+            out.armor(version.valueEncrypted)
         }
         return out.bytes
     }

@@ -13,41 +13,20 @@ extension VersionFile {
     /// ``canonicalText()`` as UTF-8 bytes (what is written to git).
     public func canonicalBytes() -> [UInt8] {
         var out = CanonicalYAMLWriter(capacity: 512 + versions.reduce(0) { $0 + $1.valueEncrypted.utf8.count + 128 * $1.recipients.count })
-        out.text("\(Self.header)\napiVersion: rotor.dev/v1\nkind: SecretVersions\nmetadata:\n  project: ")
-        out.quoted(secret.project)
-        out.text("\n  name: ")
-        out.quoted(secret.name)
-        out.text("\nversions:\n")
+        out.document(kind: "SecretVersions", of: secret)
         for version in versions {
-            out.text("  - id: ")
-            out.quoted(version.id)
-            out.text("\n    version: ")
-            out.int(version.version)
-            out.text("\n    state: \(version.state.rawValue)\n    createdAt: ")
-            out.quotedDate(version.createdAt)
-            out.text("\n    createdBy: ")
-            out.quoted(version.createdBy)
-            if let from = version.rotatedFrom {
-                out.text("\n    rotatedFrom: ")
-                out.int(from)
-            }
-            out.text("\n    rotationReason: ")
-            out.quoted(version.rotationReason)
-            if let expires = version.graceExpiresAt {
-                out.text("\n    graceExpiresAt: ")
-                out.quotedDate(expires)
-            }
-            out.text("\n    source: \(version.source.rawValue)\n")
-            if let digest = version.sourceDigest {
-                out.text("    sourceDigest: ")
-                out.quoted(digest)
-                out.text("\n")
-            }
-            out.text("    recipients: ")
-            out.quotedList(version.recipients)
-            // Blank lines inside an armor (after its headers) are part of it: kept, unindented.
-            out.text("\n    value: |\n")
-            out.armorBlock(version.valueEncrypted)
+            out.item(id: version.id)
+            out.field("version", plain: String(version.version))
+            out.field("state", plain: version.state.rawValue)
+            out.field("createdAt", date: version.createdAt)
+            out.field("createdBy", quoted: version.createdBy)
+            out.field("rotatedFrom", plain: version.rotatedFrom.map(String.init))
+            out.field("rotationReason", quoted: version.rotationReason)
+            out.field("graceExpiresAt", date: version.graceExpiresAt)
+            out.field("source", plain: version.source.rawValue)
+            out.field("sourceDigest", quoted: version.sourceDigest)
+            out.field("recipients", list: version.recipients)
+            out.armor(version.valueEncrypted)
         }
         return out.bytes
     }

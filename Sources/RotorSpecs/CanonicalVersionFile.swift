@@ -85,12 +85,6 @@ enum CanonicalVersionFile {
         }
 
         /// Consumes the next line when it is exactly `literal`.
-        mutating func next(equals literal: StaticString) -> Bool {
-            guard let line = peek(), Self.equal(line, literal) else { return false }
-            position = line.endIndex + 1
-            return true
-        }
-
         mutating func next(equals literal: String) -> Bool {
             guard let line = peek(), line.elementsEqual(literal.utf8) else { return false }
             position = line.endIndex + 1
@@ -98,11 +92,10 @@ enum CanonicalVersionFile {
         }
 
         /// Consumes the next line when it starts with `prefix`; returns the rest of it.
-        mutating func next(after prefix: StaticString) -> Bytes? {
-            guard let line = peek(), line.count >= prefix.utf8CodeUnitCount,
-                  Self.equal(line.prefix(prefix.utf8CodeUnitCount), prefix) else { return nil }
+        mutating func next(after prefix: String) -> Bytes? {
+            guard let line = peek(), line.starts(with: prefix.utf8) else { return nil }
             position = line.endIndex + 1
-            return line.dropFirst(prefix.utf8CodeUnitCount)
+            return line.dropFirst(prefix.utf8.count)
         }
 
         /// A literal block of armor lines indented by six spaces (blank lines unindented) as
@@ -115,7 +108,8 @@ enum CanonicalVersionFile {
             while let line = peek(), line.isEmpty || line.starts(with: repeatElement(32, count: 6)) {
                 // A blank line belongs to the block only when an indented line follows.
                 if line.isEmpty {
-                    let after = Lines(buffer, from: line.endIndex + 1)
+                    var after = self
+                    after.position = line.endIndex + 1
                     guard let next = after.peek(), next.starts(with: repeatElement(32, count: 6)) || next.isEmpty else { break }
                 } else {
                     value.append(contentsOf: line.dropFirst(6))
@@ -124,16 +118,6 @@ enum CanonicalVersionFile {
                 position = line.endIndex + 1
             }
             return value.isEmpty ? nil : String(decoding: value, as: UTF8.self)
-        }
-
-        private init(_ buffer: UnsafeBufferPointer<UInt8>, from position: Int) {
-            self.buffer = buffer
-            self.position = position
-        }
-
-        static func equal(_ bytes: Bytes, _ literal: StaticString) -> Bool {
-            bytes.count == literal.utf8CodeUnitCount
-                && bytes.elementsEqual(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
         }
     }
 
@@ -145,7 +129,7 @@ enum CanonicalVersionFile {
         return Int(string(bytes))
     }
 
-    /// `["a", "b"]` as written by ``CanonicalYAMLWriter/quotedList(_:)``.
+    /// `["a", "b"]` as written by ``CanonicalYAMLWriter/field(_:list:)``.
     static func quotedList(_ bytes: Bytes) -> [String]? {
         guard bytes.first == UInt8(ascii: "["), bytes.last == UInt8(ascii: "]") else { return nil }
         var rest = bytes.dropFirst().dropLast()
