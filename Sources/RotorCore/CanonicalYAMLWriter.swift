@@ -64,14 +64,16 @@ public struct CanonicalYAMLWriter {
     /// `value: |` and an armored message as the lines of a literal block indented by six
     /// spaces (blank lines inside it unindented, as YAML allows); nothing when nil.
     public mutating func armor(_ armored: String?) {
-        guard let armored else { return }
+        guard var armored else { return }
         text("    value: |\n")
-        for line in VersionFile.armorLines(armored) {
-            if !line.isEmpty {
-                bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 6))
-                bytes.append(contentsOf: line.utf8)
+        armored.withUTF8 { utf8 in
+            for line in VersionFile.armorLines(utf8) {
+                if !line.isEmpty {
+                    bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 6))
+                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[line]))
+                }
+                bytes.append(10)
             }
-            bytes.append(10)
         }
     }
 

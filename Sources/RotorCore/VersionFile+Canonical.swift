@@ -31,11 +31,15 @@ extension VersionFile {
         return out.bytes
     }
 
-    /// The lines of an armored message without carriage returns or trailing blank lines.
-    static func armorLines(_ armored: String) -> [Substring] {
-        // Split on bytes (fast); "\r\n" line ends lose their "\r" below.
-        var lines = armored.utf8.split(separator: 10, omittingEmptySubsequences: false).map { line -> Substring in
-            line.last == 13 ? Substring(line.dropLast()) : Substring(line)
+    /// Where the lines of an armored message's UTF-8 lie, without their line ends (`\n` or
+    /// `\r\n`) and without trailing blank lines: the one reading of an armor's lines, for
+    /// ``canonicalArmor(_:)`` and the version-file renderer.
+    static func armorLines(_ utf8: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
+        var lines: [Range<Int>] = []
+        var start = 0
+        for index in 0...utf8.count where index == utf8.count || utf8[index] == 10 {
+            lines.append(start..<(index > start && utf8[index - 1] == 13 ? index - 1 : index))
+            start = index + 1
         }
         while let last = lines.last, last.isEmpty { lines.removeLast() }
         return lines
@@ -43,7 +47,17 @@ extension VersionFile {
 
     /// An armored message in its canonical form: LF line ends and exactly one final newline.
     public static func canonicalArmor(_ armored: String) -> String {
-        armorLines(armored).joined(separator: "\n") + "\n"
+        var armored = armored
+        return armored.withUTF8 { utf8 in
+            var out: [UInt8] = []
+            out.reserveCapacity(utf8.count + 1)
+            for line in armorLines(utf8) {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[line]))
+                out.append(10)
+            }
+            if out.isEmpty { out.append(10) }
+            return String(decoding: out, as: UTF8.self)
+        }
     }
 }
 

@@ -52,7 +52,8 @@ enum CanonicalVersionFile {
             guard lines.isAtEnd, isValid(versions) else { return nil }
             let file = VersionFile(secret: secret, versions: versions)
             // Accept only what rotor itself would write, byte for byte.
-            return file.canonicalBytes().elementsEqual(buffer) ? file : nil
+            let rendered = file.canonicalBytes()
+            return rendered.count == buffer.count && memcmp(rendered, buffer.baseAddress!, buffer.count) == 0 ? file : nil
         }
     }
 

@@ -120,5 +120,8 @@ struct CanonicalRenderingTests {
         #expect(YAMLQuoting.doubleQuoted("plain é ✓ 🙂") == "\"plain é ✓ 🙂\"")
         #expect(YAMLQuoting.doubleQuoted("\u{0}\u{1F}\u{20}\u{7F}\u{80}") == "\"\\u0000\\u001F \\u007F\u{80}\"")
         #expect(RFC3339.format(Date(timeIntervalSince1970: -1)) == "1969-12-31T23:59:59Z")
+        #expect(VersionFile.canonicalArmor(Self.armored) == "-----BEGIN PGP MESSAGE-----\n\nhF4DAAAAAAAAAAA=\n-----END PGP MESSAGE-----\n")
+        #expect(VersionFile.canonicalArmor("a\r\n\r\nb") == "a\n\nb\n")
+        #expect(VersionFile.canonicalArmor("\n\n") == "\n")
     }
 }
