@@ -211,24 +211,30 @@ public final class ParseCache: @unchecked Sendable {
         }
         var bytes = writer.bytes
         withUnsafeBytes(of: Self.checksum(bytes).littleEndian) { bytes += $0 }
-        guard write(bytes) else { return }
-        // What was written, without reading it back.
-        stored = Data(bytes)
+        guard let mapped = write(bytes) else { return }
+        // What was written, without reading it back or keeping a second copy in memory.
+        stored = mapped
         index = written
         fresh = [:]
         used = []
     }
 
-    private func write(_ bytes: [UInt8]) -> Bool {
+    /// Writes `bytes` to a temporary file renamed over the cache; returns the file's contents
+    /// memory-mapped from that same file (its inode, whatever replaces the path later), or nil
+    /// when it cannot be written. Temporary files left by a rotor killed mid-write are removed
+    /// once they are an hour old.
+    private func write(_ bytes: [UInt8]) -> Data? {
         let directory = (path as NSString).deletingLastPathComponent
         let manager = FileManager.default
         if !manager.fileExists(atPath: directory) {
             guard (try? manager.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])) != nil else { return false }
+                                                attributes: [.posixPermissions: 0o700])) != nil else { return nil }
         }
+        removeStaleTemporaries(in: directory)
         let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { return false }
+        let descriptor = open(temporary, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
         let written = bytes.withUnsafeBytes { buffer -> Bool in
             var offset = 0
             while offset < buffer.count {
@@ -239,12 +245,25 @@ public final class ParseCache: @unchecked Sendable {
             }
             return true
         }
-        close(descriptor)
         guard written, rename(temporary, path) == 0 else {
             unlink(temporary)
-            return false
+            return nil
         }
-        return true
+        guard let address = mmap(nil, bytes.count, PROT_READ, MAP_SHARED, descriptor, 0), address != MAP_FAILED else {
+            return Data(bytes)
+        }
+        return Data(bytesNoCopy: address, count: bytes.count, deallocator: .custom { munmap($0, $1) })
+    }
+
+    private func removeStaleTemporaries(in directory: String) {
+        let prefix = (path as NSString).lastPathComponent + ".tmp-"
+        let hourAgo = Date().addingTimeInterval(-3_600)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasPrefix(prefix) {
+            let file = (directory as NSString).appendingPathComponent(name)
+            if let modified = (try? FileManager.default.attributesOfItem(atPath: file))?[.modificationDate] as? Date, modified < hourAgo {
+                unlink(file)
+            }
+        }
     }
 
     private func load() {

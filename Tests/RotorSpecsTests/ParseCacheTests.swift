@@ -210,6 +210,24 @@ struct ParseCacheTests {
         #expect(cache.used.count <= 2 * 4 + 1_024)
     }
 
+    @Test func theSavingProcessReadsWhatItWroteAndStaleTemporariesGo() throws {
+        let path = scratch()
+        let directory = (path as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let stale = path + ".tmp-1-1", fresh = path + ".tmp-2-2"
+        for file in [stale, fresh] { FileManager.default.createFile(atPath: file, contents: Data("torn".utf8)) }
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-7_200)], ofItemAtPath: stale)
+        let cache = ParseCache(path: path)
+        _ = load(Self.files(), cache: cache)
+        #expect(!FileManager.default.fileExists(atPath: stale))
+        #expect(FileManager.default.fileExists(atPath: fresh))  // maybe another rotor's write in progress
+        // The same process, after its save: every file comes from what it wrote.
+        let withoutBytes = Self.files().map { SourceFile(path: $0.path, bytes: [], blobID: $0.blobID) }
+        let (_, _, problems) = load(withoutBytes, cache: cache)
+        #expect(problems.isEmpty, "\(problems)")
+        #expect(cache.hits == 4)
+    }
+
     @Test func theEnvironmentCanTurnTheCacheOff() {
         #expect(ParseCache.forRepository(gitDirectory: "/x", environment: ["ROTOR_PARSE_CACHE": "off"]) == nil)
         #expect(ParseCache.forRepository(gitDirectory: "/x/.git", environment: [:])?.path == "/x/.git/rotor/parse-cache")
