@@ -25,7 +25,7 @@ extension StateStore {
                                    only: Set<String>? = nil, ownerIsGone: (JobOwner) -> Bool) throws -> [ClaimedDelivery] {
         try writer.write { db in
             let at = RFC3339.format(now)
-            try Self.recoverOrphans(db, now: now, only: only, ownerIsGone: ownerIsGone)
+            try Self.recoverOrphans(db, now: now, only: only, claimant: owner, ownerIsGone: ownerIsGone)
             var claimed: [ClaimedDelivery] = []
             var skipped = Set<String>()
             let decoder = JSONDecoder()
@@ -143,9 +143,11 @@ extension StateStore {
     }
 
     /// Takes back jobs whose owner is gone; their open attempt is recorded as interrupted.
-    static func recoverOrphans(_ db: Database, now: Date, only: Set<String>?, ownerIsGone: (JobOwner) -> Bool) throws {
+    static func recoverOrphans(_ db: Database, now: Date, only: Set<String>?, claimant: JobOwner, ownerIsGone: (JobOwner) -> Bool) throws {
         let at = RFC3339.format(now)
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM jobs WHERE status = 'running'") {
+        // The claimant's own running jobs are its requests in flight: never orphans.
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM jobs WHERE status = 'running' AND locked_by IS NOT ?"),
+                                    arguments: [claimant.description]) {
             let job = JobRecord(row: row)
             if let only, !only.contains(job.id) { continue }
             let owner = job.lockedBy.flatMap(JobOwner.init(parsing:))

@@ -1,0 +1,169 @@
+import NIOCore
+import NIOHTTP1
+
+/// One request from the moment it is handed to the client until its outcome is known.
+///
+/// Lives on the client's event loop: every mutable field is read and written there only.
+final class WebhookExchange: @unchecked Sendable {
+    let endpoint: WebhookTarget.Endpoint
+    let head: HTTPRequestHead
+    let body: ByteBuffer
+    let timeout: Double
+    let promise: EventLoopPromise<AttemptOutcome>
+    var timer: Scheduled<Void>?
+    /// The connection carrying it, once there is one.
+    var connection: WebhookConnection?
+    private(set) var finished = false
+    /// Whether it was sent once more after a kept-alive connection ended without an answer.
+    var resent = false
+
+    init(endpoint: WebhookTarget.Endpoint, head: HTTPRequestHead, body: ByteBuffer, timeout: Double, promise: EventLoopPromise<AttemptOutcome>) {
+        self.endpoint = endpoint
+        self.head = head
+        self.body = body
+        self.timeout = timeout
+        self.promise = promise
+    }
+
+    /// Reports the outcome (the first one wins) and stops the timer.
+    func finish(_ outcome: AttemptOutcome) {
+        guard !finished else { return }
+        finished = true
+        timer?.cancel()
+        promise.succeed(outcome)
+    }
+
+    /// Ends it without an outcome (the calling task was cancelled).
+    func abandon() {
+        guard !finished else { return }
+        finished = true
+        timer?.cancel()
+        promise.fail(CancellationError())
+        connection?.close()
+    }
+}
+
+/// The last handler of one HTTP/1.1 connection: carries one exchange at a time and reads its
+/// answer. The status and `Retry-After` are kept; at most ``WebhookHTTPClient/maxResponseBytes``
+/// of body are read (and discarded) so the connection can be reused; a longer body closes it.
+final class WebhookConnection: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    let endpoint: WebhookTarget.Endpoint
+    private let pool: WebhookConnectionPool
+    private var context: ChannelHandlerContext?
+    private var exchange: WebhookExchange?
+    private var status: Int?
+    private var retryAfter: String?
+    private var keepAlive = true
+    private var bodyBytes = 0
+    /// How many exchanges it answered.
+    private var answered = 0
+    private var closing = false
+    /// Whether it can carry an exchange: connected and not being closed.
+    var isActive: Bool { !closing && (context?.channel.isActive ?? false) }
+
+    init(endpoint: WebhookTarget.Endpoint, pool: WebhookConnectionPool) {
+        self.endpoint = endpoint
+        self.pool = pool
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    /// Writes the exchange's request.
+    func send(_ exchange: WebhookExchange) {
+        guard let context, isActive else {
+            interrupted(exchange, error: nil)
+            return
+        }
+        self.exchange = exchange
+        exchange.connection = self
+        status = nil
+        retryAfter = nil
+        keepAlive = true
+        bodyBytes = 0
+        context.write(wrapOutboundOut(.head(exchange.head)), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(exchange.body))), promise: nil)
+        let written = context.eventLoop.makePromise(of: Void.self)
+        written.futureResult.whenFailure { [weak self] error in
+            guard let self, let current = self.exchange, current === exchange else { return }
+            self.exchange = nil
+            self.interrupted(exchange, error: error)
+            self.close()
+        }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard exchange != nil else { return }
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            status = Int(head.status.code)
+            retryAfter = head.headers.first(name: "retry-after")
+            keepAlive = head.isKeepAlive
+        case .body(let buffer):
+            bodyBytes += buffer.readableBytes
+            if bodyBytes > WebhookHTTPClient.maxResponseBytes { answer(reuse: false) }
+        case .end:
+            answer(reuse: keepAlive)
+        }
+    }
+
+    private func answer(reuse: Bool) {
+        guard let exchange, let status else { return }
+        self.exchange = nil
+        answered += 1
+        exchange.connection = nil
+        exchange.finish(.response(status: status, retryAfter: retryAfter))
+        if reuse { pool.release(self) } else { close() }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        closing = true
+        pool.forget(self)
+        if let exchange {
+            self.exchange = nil
+            interrupted(exchange, error: nil)
+        }
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        if let exchange {
+            self.exchange = nil
+            interrupted(exchange, error: error)
+        }
+        close()
+    }
+
+    /// The connection ended or failed before the answer was complete.
+    ///
+    /// On a kept-alive connection that had answered before, an end with no byte of answer is
+    /// most often the receiver closing it while idle, just as the request went out (the request
+    /// was never read): the exchange is sent once more on a new connection, as Go's and curl's
+    /// clients do. If instead the receiver read it and hung up, it gets it twice: at-least-once,
+    /// and receivers dedupe on `webhook-id`.
+    private func interrupted(_ exchange: WebhookExchange, error: Error?) {
+        exchange.connection = nil
+        if let status {
+            // The status came; the rest of the body does not matter.
+            exchange.finish(.response(status: status, retryAfter: retryAfter))
+        } else if answered > 0 && !exchange.resent {
+            exchange.resent = true
+            pool.resend(exchange)
+        } else {
+            exchange.finish(.transportError(error.map(WebhookHTTPClient.describe) ?? "the receiver closed the connection without answering"))
+        }
+    }
+
+    /// Completes when the connection's socket is closed.
+    var closeFuture: EventLoopFuture<Void>? { context?.channel.closeFuture }
+
+    func close() {
+        closing = true
+        context?.close(promise: nil)
+    }
+}

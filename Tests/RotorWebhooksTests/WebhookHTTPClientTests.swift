@@ -1,0 +1,148 @@
+import Foundation
+import Testing
+import RotorTesting
+@testable import RotorWebhooks
+
+/// The webhook client against a receiver that misbehaves on purpose (`scripts/http-quirks-receiver`):
+/// real sockets on 127.0.0.1, plain and TLS.
+@Suite("Webhook HTTP client: keep-alive, odd answers, TLS")
+struct WebhookHTTPClientTests {
+    /// A running quirks receiver and what it logged.
+    final class Quirks {
+        let directory: TemporaryDirectory
+        let process: RunningProcess
+        let port: Int
+
+        init(tls: (cert: String, key: String)? = nil) throws {
+            directory = try TemporaryDirectory(prefix: "quirks")
+            let script = URL(fileURLWithPath: WebhookReceiver.scriptPath).deletingLastPathComponent().appendingPathComponent("http-quirks-receiver").path
+            var arguments = [script, "--log", directory.path("log.jsonl")]
+            if let tls { arguments += ["--tls", tls.cert, tls.key] }
+            process = try RunningProcess("/usr/bin/env", ["python3"] + arguments, directory: directory.path)
+            let deadline = Date().addingTimeInterval(20)
+            var found: Int?
+            while found == nil, Date() < deadline {
+                found = process.stdout.split(separator: " ").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+                if found == nil { usleep(20_000) }
+            }
+            guard let found else { throw FixtureError("http-quirks-receiver did not start: \(process.stderr)") }
+            port = found
+        }
+
+        deinit { process.send(SIGKILL) }
+
+        struct Entry: Decodable {
+            let connection: Int
+            let path: String
+            let authorization: String?
+            let host: String?
+            let body_length: Int
+        }
+
+        func log() throws -> [Entry] {
+            let text = (try? String(contentsOfFile: directory.path("log.jsonl"), encoding: .utf8)) ?? ""
+            return try text.split(separator: "\n").map { try JSONDecoder().decode(Entry.self, from: Data($0.utf8)) }
+        }
+    }
+
+    static let body = Array(#"{"type":"secret.rotated"}"#.utf8)
+
+    @Test func aKeptAliveConnectionCarriesEveryRequestAndOddAnswersAreRead() async throws {
+        let quirks = try Quirks()
+        let http = WebhookHTTPClient(connectTimeout: 5)
+        let base = "http://127.0.0.1:\(quirks.port)"
+        for _ in 0..<20 {
+            #expect(try await http.post(url: base + "/ok", headers: [], body: Self.body, timeout: 10) == .response(status: 204, retryAfter: nil))
+        }
+        // A chunked body, a redirect (not followed), a Retry-After: read, and the connection still serves.
+        #expect(try await http.post(url: base + "/chunked", headers: [], body: Self.body, timeout: 10) == .response(status: 200, retryAfter: nil))
+        #expect(try await http.post(url: base + "/redirect", headers: [], body: Self.body, timeout: 10) == .response(status: 302, retryAfter: nil))
+        #expect(try await http.post(url: base + "/retry", headers: [], body: Self.body, timeout: 10) == .response(status: 503, retryAfter: "7"))
+        #expect(try await http.post(url: base + "/ok", headers: [], body: Self.body, timeout: 10) == .response(status: 204, retryAfter: nil))
+        let log = try quirks.log()
+        #expect(log.count == 24)
+        #expect(Set(log.map(\.connection)) == [1], "one connection for everything")
+        #expect(log.filter { $0.path == "/ok" }.count == 21, "the redirect was not followed")
+        #expect(log.allSatisfy { $0.body_length == Self.body.count && $0.host == "127.0.0.1:\(quirks.port)" })
+        try await http.shutdown()
+    }
+
+    @Test func aReceiverThatClosesQuietlyOrAnswersTooMuchCostsNoDelivery() async throws {
+        let quirks = try Quirks()
+        let http = WebhookHTTPClient(connectTimeout: 5)
+        let base = "http://127.0.0.1:\(quirks.port)"
+        // The receiver closes after each answer without `Connection: close`: every request still gets through, once.
+        for _ in 0..<10 {
+            #expect(try await http.post(url: base + "/quiet-close", headers: [], body: Self.body, timeout: 10) == .response(status: 200, retryAfter: nil))
+        }
+        // A 1 MiB answer: the status counts, the body is not kept, the next request works.
+        #expect(try await http.post(url: base + "/big", headers: [], body: Self.body, timeout: 10) == .response(status: 200, retryAfter: nil))
+        #expect(try await http.post(url: base + "/ok", headers: [], body: Self.body, timeout: 10) == .response(status: 204, retryAfter: nil))
+        // Hanging up without any answer is a failed attempt, named as such. On a kept-alive connection
+        // that looks like a receiver closing it while idle, so the request goes once more on a new one.
+        let dropped = AttemptOutcome.transportError("the receiver closed the connection without answering")
+        #expect(try await http.post(url: base + "/drop", headers: [], body: Self.body, timeout: 10) == dropped)
+        try await http.shutdown()
+        let fresh = WebhookHTTPClient(connectTimeout: 5)
+        #expect(try await fresh.post(url: base + "/drop", headers: [], body: Self.body, timeout: 10) == dropped)
+        try await fresh.shutdown()
+        let log = try quirks.log()
+        #expect(log.filter { $0.path == "/quiet-close" }.count == 10, "never sent twice: \(log.map(\.path))")
+        #expect(log.filter { $0.path == "/drop" }.count == 3, "twice after a kept-alive answer, once on a new connection")
+    }
+
+    @Test func credentialsInTheURLBecomeBasicAuthorizationAndBadURLsAreNamed() async throws {
+        let quirks = try Quirks()
+        let http = WebhookHTTPClient(connectTimeout: 5)
+        #expect(try await http.post(url: "http://hook:s3cret@127.0.0.1:\(quirks.port)/ok", headers: [], body: Self.body, timeout: 10)
+                == .response(status: 204, retryAfter: nil))
+        #expect(try quirks.log().first?.authorization == "Basic " + Data("hook:s3cret".utf8).base64EncodedString())
+        #expect(try await http.post(url: "ftp://127.0.0.1/x", headers: [], body: Self.body, timeout: 10) == .transportError("not an http:// or https:// URL"))
+        #expect(try await http.post(url: "http:///nohost", headers: [], body: Self.body, timeout: 10) == .transportError("the URL has no host"))
+        try await http.shutdown()
+    }
+
+    @Test func httpsIsVerifiedAgainstTheTrustRootsAndCarriesTheRequest() async throws {
+        // Given a receiver with a certificate for "localhost" from a throwaway CA,
+        let pki = try TemporaryDirectory(prefix: "pki")
+        let (ca, cert, key) = (pki.path("ca.pem"), pki.path("cert.pem"), pki.path("key.pem"))
+        try Self.makeCertificate(in: pki, ca: ca, cert: cert, key: key)
+        let quirks = try Quirks(tls: (cert, key))
+        let url = "https://localhost:\(quirks.port)/ok"
+
+        // When the client trusts that CA, the request goes over TLS and is answered;
+        let trusting = WebhookHTTPClient(connectTimeout: 5, connectionsPerHost: 2, trustRoots: ca)
+        #expect(try await trusting.post(url: url, headers: [], body: Self.body, timeout: 10) == .response(status: 204, retryAfter: nil))
+        #expect(try await trusting.post(url: url, headers: [], body: Self.body, timeout: 10) == .response(status: 204, retryAfter: nil))
+        try await trusting.shutdown()
+        #expect(try quirks.log().map(\.connection) == [1, 1])
+
+        // and a client with the system's roots refuses the unknown CA before sending anything.
+        let system = WebhookHTTPClient(connectTimeout: 5)
+        let refused = try await system.post(url: url, headers: [], body: Self.body, timeout: 10)
+        try await system.shutdown()
+        guard case .transportError(let message) = refused else {
+            Issue.record("expected a TLS failure, got \(refused)")
+            return
+        }
+        #expect(message.hasPrefix("TLS: "), "\(message)")
+        #expect(message.localizedCaseInsensitiveContains("certificate"), "\(message)")
+        #expect(try quirks.log().count == 2)
+    }
+
+    /// A CA and a server certificate for localhost signed by it, with the `openssl` command.
+    static func makeCertificate(in directory: TemporaryDirectory, ca: String, cert: String, key: String) throws {
+        let caKey = directory.path("ca-key.pem"), csr = directory.path("server.csr"), ext = directory.path("ext.cnf")
+        try "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n".write(toFile: ext, atomically: true, encoding: .utf8)
+        let steps: [[String]] = [
+            ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", "/CN=rotor test CA",
+             "-days", "2", "-keyout", caKey, "-out", ca],
+            ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", "/CN=localhost", "-keyout", key, "-out", csr],
+            ["x509", "-req", "-in", csr, "-CA", ca, "-CAkey", caKey, "-CAcreateserial", "-days", "2", "-extfile", ext, "-out", cert],
+        ]
+        for step in steps {
+            let result = try Shell.run("/usr/bin/openssl", step)
+            guard result.status == 0 else { throw FixtureError("openssl \(step[0]) failed: \(result.stderr)") }
+        }
+    }
+}
