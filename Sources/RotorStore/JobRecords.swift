@@ -29,6 +29,22 @@ public struct JobRecord: Hashable, Sendable, Codable {
     /// When a running job's lease ends and another process may claim it.
     public var lockedUntil: Date?
 
+    init(id: String, type: String, payload: String, status: JobStatus, attempts: Int, maxAttempts: Int, runAt: Date,
+         lastError: String?, createdAt: Date, updatedAt: Date, lockedBy: String?, lockedUntil: Date?) {
+        self.id = id
+        self.type = type
+        self.payload = payload
+        self.status = status
+        self.attempts = attempts
+        self.maxAttempts = maxAttempts
+        self.runAt = runAt
+        self.lastError = lastError
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.lockedBy = lockedBy
+        self.lockedUntil = lockedUntil
+    }
+
     init(row: Row) {
         id = row["id"]
         type = row["type"]

@@ -21,70 +21,104 @@ extension StateStore {
     ///   - limit: At most this many jobs.
     ///   - only: When set, only these job ids.
     ///   - ownerIsGone: Whether the process named by a `running` job's owner no longer exists.
+    ///   - recording: Finished attempts to record first, in the same transaction (one commit
+    ///     for the worker's "record what finished, take the next batch").
+    ///   - actor: Who actions the recorded outcomes cause (disabling an endpoint) are audited as.
     public func claimDueDeliveries(dueBy: Date, now: Date, owner: JobOwner, lease: TimeInterval, limit: Int,
-                                   only: Set<String>? = nil, ownerIsGone: (JobOwner) -> Bool) throws -> [ClaimedDelivery] {
+                                   only: Set<String>? = nil, recording finished: [FinishedDelivery] = [], actor: String = "rotor",
+                                   ownerIsGone: (JobOwner) -> Bool) throws -> [ClaimedDelivery] {
         try writer.write { db in
-            let at = RFC3339.format(now)
+            for item in finished { try Self.finish(db, item, owner: owner, actor: actor) }
             try Self.recoverOrphans(db, now: now, only: only, claimant: owner, ownerIsGone: ownerIsGone)
-            var claimed: [ClaimedDelivery] = []
-            var skipped = Set<String>()
-            let decoder = JSONDecoder()
-            // Within this transaction an endpoint's state cannot change: look each one up once.
-            var disabledEndpoints: [String: Row?] = [:]
-            while claimed.count < limit {
-                var sql = "SELECT * FROM jobs WHERE status = 'pending' AND type = ? AND run_at <= ?"
-                var arguments: StatementArguments = [JobType.webhookDelivery.rawValue, RFC3339.format(dueBy)]
-                if let only {
-                    sql += " AND id IN (\(only.map { _ in "?" }.joined(separator: ",")))"
-                    arguments += StatementArguments(Array(only))
-                }
-                if !skipped.isEmpty {
-                    sql += " AND id NOT IN (\(skipped.map { _ in "?" }.joined(separator: ",")))"
-                    arguments += StatementArguments(Array(skipped))
-                }
-                sql += " ORDER BY run_at, created_at, rowid LIMIT ?"
-                arguments += [limit - claimed.count]
-                let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
-                if rows.isEmpty { break }
-                for row in rows {
-                    let job = JobRecord(row: row)
-                    guard let delivery = job.delivery(decoder: decoder) else {
-                        try Self.failUnclaimed(db, job.id, at: at, error: "unreadable delivery payload")
-                        continue
-                    }
-                    if disabledEndpoints[delivery.url] == nil {
-                        disabledEndpoints[delivery.url] = .some(try Row.fetchOne(db.cachedStatement(
-                            sql: "SELECT disabled_at, disabled_reason FROM webhook_endpoints WHERE url = ? AND disabled_at IS NOT NULL"), arguments: [delivery.url]))
-                    }
-                    if let disabled = disabledEndpoints[delivery.url] ?? nil {
-                        let since: String = disabled["disabled_at"], reason: String = disabled["disabled_reason"]
-                        try Self.failUnclaimed(db, job.id, at: at, error: "endpoint \(delivery.url) is disabled since \(since) (\(reason)); `rotor jobs retry \(job.id)` enables it again")
-                        continue
-                    }
-                    guard let body = try String.fetchOne(db.cachedStatement(sql: "SELECT payload FROM events WHERE id = ?"), arguments: [delivery.eventID]) else {
-                        try Self.failUnclaimed(db, job.id, at: at, error: "event \(delivery.eventID) is missing from the store")
-                        continue
-                    }
-                    let attempt = job.attempts + 1
-                    try db.executeCached(sql: """
-                        UPDATE jobs SET status = 'running', attempts = ?, locked_by = ?, locked_until = ?, updated_at = ?
-                        WHERE id = ? AND status = 'pending'
-                        """, arguments: [attempt, owner.description, RFC3339.format(now.addingTimeInterval(lease)), at, job.id])
-                    guard db.changesCount == 1 else { skipped.insert(job.id); continue }
-                    try db.executeCached(sql: "INSERT INTO delivery_attempts (job_id, attempt, url, started_at) VALUES (?, ?, ?, ?)",
-                                   arguments: [job.id, attempt, delivery.url, at])
-                    // The row as just updated (the same text round trip as reading it back).
-                    var current = job
-                    current.status = .running
-                    current.attempts = attempt
-                    current.lockedBy = owner.description
-                    current.lockedUntil = RFC3339.parse(RFC3339.format(now.addingTimeInterval(lease)))
-                    current.updatedAt = RFC3339.parse(at) ?? now
-                    claimed.append(ClaimedDelivery(job: current, attempt: attempt, delivery: delivery, body: body))
-                }
-            }
-            return claimed
+            return try Self.claim(db, dueBy: dueBy, now: now, owner: owner, lease: lease, limit: limit, only: only)
         }
+    }
+
+    /// The columns a claim reads: the job, its payload's fields (NULL when the payload is not
+    /// JSON), the event's body and whether the endpoint is disabled; one statement per batch.
+    private static let claimColumns: String = {
+        let field = { (name: String) in "CASE WHEN json_valid(j.payload) THEN json_extract(j.payload, '$.\(name)') END" }
+        return """
+            SELECT j.id, j.type, j.payload, j.attempts, j.max_attempts, j.run_at, j.last_error, j.created_at,
+                   \(field("event_id")), \(field("event_type")), \(field("secret_id")), \(field("service")), \(field("url")),
+                   e.payload, d.disabled_at, d.disabled_reason
+            FROM jobs j INDEXED BY jobs_due_order
+            LEFT JOIN events e ON e.id = \(field("event_id"))
+            LEFT JOIN webhook_endpoints d ON d.url = \(field("url")) AND d.disabled_at IS NOT NULL
+            WHERE j.status = 'pending' AND j.type = ? AND j.run_at <= ?
+            """
+    }()
+
+    private static func claim(_ db: Database, dueBy: Date, now: Date, owner: JobOwner, lease: TimeInterval, limit: Int,
+                              only: Set<String>?) throws -> [ClaimedDelivery] {
+        // The dates as stored (text), and as read back from that text.
+        let at = RFC3339.format(now), until = RFC3339.format(now.addingTimeInterval(lease))
+        let (atDate, untilDate) = (RFC3339.parse(at) ?? now, RFC3339.parse(until))
+        var claimed: [ClaimedDelivery] = []
+        var skipped: [String] = []
+        while claimed.count < limit {
+            var sql = claimColumns
+            var arguments: StatementArguments = [JobType.webhookDelivery.rawValue, RFC3339.format(dueBy)]
+            if let only {
+                sql += " AND j.id IN (SELECT value FROM json_each(?))"
+                arguments += [try jsonArray(Array(only))]
+            }
+            if !skipped.isEmpty {
+                sql += " AND j.id NOT IN (SELECT value FROM json_each(?))"
+                arguments += [try jsonArray(skipped)]
+            }
+            sql += " ORDER BY j.run_at, j.created_at, j.rowid LIMIT ?"
+            arguments += [limit - claimed.count]
+            let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
+            if rows.isEmpty { break }
+            var candidates: [(job: JobRecord, delivery: DeliveryPayload, body: String)] = []
+            for row in rows {
+                let id: String = row[0]
+                let text = { (index: Int) in String.fromDatabaseValue(row[index] as DatabaseValue) }
+                guard let eventID = text(8), let eventType = text(9), let secretID = text(10), let service = text(11), let url = text(12) else {
+                    try failUnclaimed(db, id, at: at, error: "unreadable delivery payload")
+                    continue
+                }
+                if let since = text(14) {
+                    let reason = text(15) ?? ""
+                    try failUnclaimed(db, id, at: at, error: "endpoint \(url) is disabled since \(since) (\(reason)); `rotor jobs retry \(id)` enables it again")
+                    continue
+                }
+                guard let body = text(13) else {
+                    try failUnclaimed(db, id, at: at, error: "event \(eventID) is missing from the store")
+                    continue
+                }
+                let attempts: Int = row[3]
+                let job = JobRecord(id: id, type: row[1], payload: row[2], status: .running, attempts: attempts + 1, maxAttempts: row[4],
+                                    runAt: RFC3339.parse(row[5] as String) ?? Date(timeIntervalSince1970: 0), lastError: row[6],
+                                    createdAt: RFC3339.parse(row[7] as String) ?? Date(timeIntervalSince1970: 0), updatedAt: atDate,
+                                    lockedBy: owner.description, lockedUntil: untilDate)
+                candidates.append((job, DeliveryPayload(eventID: eventID, eventType: eventType, secretID: secretID, service: service, url: url), body))
+            }
+            guard !candidates.isEmpty else { continue }
+            let ids = try jsonArray(candidates.map(\.job.id))
+            let taken = Set(try String.fetchAll(db.cachedStatement(sql: """
+                UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = ?, locked_until = ?, updated_at = ?
+                WHERE status = 'pending' AND id IN (SELECT value FROM json_each(?))
+                RETURNING id
+                """), arguments: [owner.description, until, at, ids]))
+            try db.cachedStatement(sql: """
+                INSERT INTO delivery_attempts (job_id, attempt, url, started_at)
+                SELECT id, attempts, json_extract(payload, '$.url'), ? FROM jobs
+                WHERE status = 'running' AND locked_by = ? AND updated_at = ? AND id IN (SELECT value FROM json_each(?))
+                """).execute(arguments: [at, owner.description, at, try jsonArray(Array(taken))])
+            for candidate in candidates {
+                // Taken meanwhile by someone else (not possible inside one write transaction, but checked).
+                guard taken.contains(candidate.job.id) else { skipped.append(candidate.job.id); continue }
+                claimed.append(ClaimedDelivery(job: candidate.job, attempt: candidate.job.attempts, delivery: candidate.delivery, body: candidate.body))
+            }
+        }
+        return claimed
+    }
+
+    /// `strings` as a JSON array, for `json_each(?)`.
+    private static func jsonArray(_ strings: [String]) throws -> String {
+        String(decoding: try JSONEncoder().encode(strings), as: UTF8.self)
     }
 
     /// Records how claimed attempts went and moves their jobs on, in one transaction (one fsync
@@ -145,13 +179,13 @@ extension StateStore {
     /// Takes back jobs whose owner is gone; their open attempt is recorded as interrupted.
     static func recoverOrphans(_ db: Database, now: Date, only: Set<String>?, claimant: JobOwner, ownerIsGone: (JobOwner) -> Bool) throws {
         let at = RFC3339.format(now)
-        // The claimant's own running jobs are its requests in flight: never orphans.
-        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM jobs WHERE status = 'running' AND locked_by IS NOT ?"),
-                                    arguments: [claimant.description]) {
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM jobs WHERE status = 'running'")) {
             let job = JobRecord(row: row)
             if let only, !only.contains(job.id) { continue }
-            let owner = job.lockedBy.flatMap(JobOwner.init(parsing:))
             let leaseOver = job.lockedUntil.map { $0 <= now } ?? true
+            // The claimant's own jobs within their lease are its requests in flight: no need to ask.
+            if !leaseOver && job.lockedBy == claimant.description { continue }
+            let owner = job.lockedBy.flatMap(JobOwner.init(parsing:))
             guard leaseOver || owner.map(ownerIsGone) == true else { continue }
             let note = "interrupted: the rotor process delivering it (\(job.lockedBy ?? "unknown")) stopped before recording an outcome"
             try db.execute(sql: """

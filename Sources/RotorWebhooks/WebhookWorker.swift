@@ -92,10 +92,13 @@ public final class WebhookWorker: Sendable {
                     while inFlight < options.concurrency, deadline.map({ ContinuousClock.now < $0 }) ?? true {
                         if queued.isEmpty {
                             guard !exhausted else { break }
-                            // The claim must see what this pass recorded (a 410 disables an endpoint).
-                            try recorder.flush()
-                            let batch = try store.claimDueDeliveries(dueBy: dueBy, now: clock.now(), owner: owner, lease: options.effectiveLease,
-                                                                     limit: claimBatchSize, only: only, ownerIsGone: ProcessLiveness.isGone)
+                            // The claim records what finished first, in the same transaction: it must see
+                            // what this pass recorded (a 410 disables an endpoint).
+                            let batch = try recorder.flush { finished in
+                                try store.claimDueDeliveries(dueBy: dueBy, now: clock.now(), owner: owner, lease: options.effectiveLease,
+                                                             limit: claimBatchSize, only: only, recording: finished, actor: options.actor,
+                                                             ownerIsGone: ProcessLiveness.isGone)
+                            }
                             if batch.isEmpty {
                                 exhausted = true
                                 break
@@ -140,8 +143,8 @@ public final class WebhookWorker: Sendable {
 
     /// Finished attempts not yet in the store, written together: one transaction (one fsync)
     /// per batch instead of one per request. A batch is written when it is full, when nothing
-    /// else is in flight, when its oldest result is 50 ms old, before every claim and at the
-    /// end of the pass. A crash loses at most the unwritten batch's outcomes: those jobs are
+    /// else is in flight, when its oldest result is 50 ms old, with every claim (the same
+    /// transaction) and at the end of the pass. A crash loses at most the unwritten batch's outcomes: those jobs are
     /// still `running` under this process and are sent again once it is gone (at-least-once,
     /// the receiver dedupes on `webhook-id`).
     final class Recorder {
@@ -172,9 +175,16 @@ public final class WebhookWorker: Sendable {
 
         func flush() throws {
             guard !pending.isEmpty else { return }
-            try store.finishDeliveries(pending, owner: owner, actor: actor)
+            try flush { try store.finishDeliveries($0, owner: owner, actor: actor) }
+        }
+
+        /// Hands what is pending to `write` (which records it in its own transaction) and
+        /// forgets it once `write` succeeds.
+        func flush<Result>(_ write: ([FinishedDelivery]) throws -> Result) rethrows -> Result {
+            let result = try write(pending)
             pending = []
             oldest = nil
+            return result
         }
     }
 

@@ -185,4 +185,66 @@ struct JobQueueTests {
                 == ["webhook.endpoint_disabled", "webhook.endpoint_enabled", "job.retried", "job.cancelled"])
         #expect(try store.verifyAudit() == nil)
     }
+
+    @Test func aClaimFailsJobsItCannotSendAndTakesTheRestOldestFirst() throws {
+        // Given six due jobs (two from the event, four written by hand): one whose payload is not JSON,
+        // one whose payload lacks the URL, one whose event is missing, and one due later than the others,
+        let path = temporaryPath()
+        let store = try reconciled([version(1, .active)], store: try StateStore(path: path))
+        let event = try #require(try store.events().first?.id)
+        let payload = { (eventID: String, url: String) in
+            #"{"event_id":"\#(eventID)","event_type":"secret.created","secret_id":"payments/db","service":"api","url":"\#(url)"}"#
+        }
+        let raw = try DatabaseQueue(path: path)
+        try raw.write { db in
+            for (id, body, runAt) in [("job_notjson", "{not json", "2026-12-31T00:00:00Z"),
+                                      ("job_nourl", #"{"event_id":"\#(event)","event_type":"t","secret_id":"s","service":"api"}"#, "2026-12-31T00:00:00Z"),
+                                      ("job_noevent", payload("evt_gone", "http://127.0.0.1:9/x"), "2026-12-31T00:00:00Z"),
+                                      ("job_early", payload(event, "http://127.0.0.1:9/early"), "2026-12-30T00:00:00Z")] {
+                try db.execute(sql: """
+                    INSERT INTO jobs (id, type, payload, status, attempts, max_attempts, run_at, created_at, updated_at)
+                    VALUES (?, 'webhook.delivery', ?, 'pending', 0, 6, ?, ?, ?)
+                    """, arguments: [id, body, runAt, runAt, runAt])
+            }
+        }
+        // When a claim takes two at a time,
+        let first = try store.claimDueDeliveries(dueBy: Self.t0, now: Self.t0, owner: owner, lease: 120, limit: 2, ownerIsGone: { _ in false })
+        // Then the earliest due comes first, and the unsendable ones fail on the way, each saying why, with no attempt.
+        #expect(first.map(\.job.id).first == "job_early")
+        #expect(first.count == 2 && first.allSatisfy { $0.job.status == .running && $0.attempt == 1 && $0.job.lockedBy == "test-host:101" })
+        #expect(first[0].delivery == DeliveryPayload(eventID: event, eventType: "secret.created", secretID: "payments/db", service: "api",
+                                                     url: "http://127.0.0.1:9/early"))
+        #expect(first[0].body == (try store.events().first?.payload))
+        let failed = Dictionary(uniqueKeysWithValues: try store.jobs(status: .failed).map { ($0.id, $0.lastError ?? "") })
+        #expect(failed == ["job_notjson": "unreadable delivery payload", "job_nourl": "unreadable delivery payload",
+                           "job_noevent": "event evt_gone is missing from the store"])
+        // And what a claim returns is what the store holds: the claimed rows and their open attempts.
+        for claimed in first {
+            let stored = try store.job(claimed.job.id)
+            #expect(stored == claimed.job)
+            #expect(try store.attempts(ofJob: claimed.job.id).map(\.attempt) == [1])
+        }
+
+        // A claim that records finished attempts does both in one transaction: the outcomes, then the next batch.
+        let finished = first.map { FinishedDelivery(claimed: $0, now: Self.t0, statusCode: 204, latencyMS: 1, error: nil, resolution: .completed) }
+        let second = try store.claimDueDeliveries(dueBy: Self.t0, now: Self.t0, owner: owner, lease: 120, limit: 10, recording: finished,
+                                                  ownerIsGone: { _ in false })
+        #expect(try first.allSatisfy { try store.job($0.job.id).status == .completed })
+        #expect(second.count == 1 && !first.map(\.job.id).contains(second[0].job.id))
+    }
+
+    @Test func aClaimantsOwnJobsAreLeftInFlightUntilTheirLeaseEnds() throws {
+        let store = try reconciled([version(1, .active)])
+        var asked: [JobOwner] = []
+        let claimed = try store.claimDueDeliveries(dueBy: Self.t0, now: Self.t0, owner: owner, lease: 120, limit: 10, ownerIsGone: { _ in false })
+        #expect(claimed.count == 2)
+        // Within the lease its own running jobs are its requests in flight: not taken back, and no liveness check needed.
+        #expect(try store.claimDueDeliveries(dueBy: Self.t0, now: Self.t0.addingTimeInterval(60), owner: owner, lease: 120, limit: 10,
+                                             ownerIsGone: { asked.append($0); return true }).isEmpty)
+        #expect(asked.isEmpty)
+        // Once the lease is over (a pass that died without handing them back), the same process takes them back.
+        let again = try store.claimDueDeliveries(dueBy: Self.t0, now: Self.t0.addingTimeInterval(121), owner: owner, lease: 120, limit: 10,
+                                                 ownerIsGone: { _ in false })
+        #expect(again.count == 2 && again.allSatisfy { $0.attempt == 2 })
+    }
 }
