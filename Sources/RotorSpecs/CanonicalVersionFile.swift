@@ -103,8 +103,8 @@ enum CanonicalVersionFile {
         /// one string with a final newline.
         mutating func armorBlock() -> String? {
             // YAML takes a literal block's indentation from its first line: one with more than
-            // six spaces would mean something else.
-            guard let first = peek(), first.count > 6, first[first.startIndex + 6] != 32 else { return nil }
+            // six spaces would mean something else, and a tab there is an error to libyaml.
+            guard let first = peek(), first.count > 6, first[first.startIndex + 6] != 32, first[first.startIndex + 6] != 9 else { return nil }
             var value: [UInt8] = []
             while let line = peek(), line.isEmpty || line.starts(with: repeatElement(32, count: 6)) {
                 // A blank line belongs to the block only when an indented line follows.

@@ -66,6 +66,15 @@ struct CanonicalVersionFileTests {
         #expect(CanonicalVersionFile.parse(Array(text.utf8)) == nil)
     }
 
+    @Test(arguments: ["\t", " ", "\t "])
+    func anArmorWhoseFirstLineStartsWithWhitespaceIsLeftToYAML(_ lead: String) {
+        // (Found by the random test below: libyaml refuses a tab where a block's indentation is read.)
+        var versions = file().versions
+        versions[0].valueEncrypted = lead + Self.armored
+        let text = VersionFile(secret: SecretID(project: "p", name: "n"), versions: versions).canonicalText()
+        #expect(CanonicalVersionFile.parse(Array(text.utf8)) == nil)
+    }
+
     @Test func bothReadersAgreeWhenTheFastOneDeclines() {
         // A hand-edited but valid file: the YAML path still reads it, with the same meaning.
         let text = file().canonicalText().replacingOccurrences(of: "createdBy: \"rotor\"", with: "createdBy: rotor")
