@@ -99,14 +99,14 @@ extension StateStore {
             let ids = try jsonArray(candidates.map(\.job.id))
             let taken = Set(try String.fetchAll(db.cachedStatement(sql: """
                 UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = ?, locked_until = ?, updated_at = ?
-                WHERE status = 'pending' AND id IN (SELECT value FROM json_each(?))
+                WHERE id IN (SELECT value FROM json_each(?)) AND +status = 'pending'
                 RETURNING id
                 """), arguments: [owner.description, until, at, ids]))
             try db.cachedStatement(sql: """
                 INSERT INTO delivery_attempts (job_id, attempt, url, started_at)
                 SELECT id, attempts, json_extract(payload, '$.url'), ? FROM jobs
-                WHERE status = 'running' AND locked_by = ? AND updated_at = ? AND id IN (SELECT value FROM json_each(?))
-                """).execute(arguments: [at, owner.description, at, try jsonArray(Array(taken))])
+                WHERE id IN (SELECT value FROM json_each(?)) AND +status = 'running' AND locked_by = ? AND updated_at = ?
+                """).execute(arguments: [at, try jsonArray(Array(taken)), owner.description, at])
             for candidate in candidates {
                 // Taken meanwhile by someone else (not possible inside one write transaction, but checked).
                 guard taken.contains(candidate.job.id) else { skipped.append(candidate.job.id); continue }

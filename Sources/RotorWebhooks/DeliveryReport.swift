@@ -45,6 +45,9 @@ public struct DeliveryResult: Sendable, Hashable, Codable {
 public struct DeliveryReport: Sendable, Codable {
     /// Every attempt made, in the order they finished.
     public var results: [DeliveryResult] = []
+    /// How long the delivery work took in real time: from the first claim to the last outcome
+    /// recorded, signing keys' decryption included (process start and reading the repository not).
+    public var passSeconds: Double = 0
 
     /// Creates an empty report.
     public init() {}

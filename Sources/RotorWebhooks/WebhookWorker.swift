@@ -66,6 +66,7 @@ public final class WebhookWorker: Sendable {
         while clock.now() <= end {
             let pass = try await runOnce()
             report.results += pass.results
+            report.passSeconds += pass.passSeconds
             guard let next = try store.nextDeliveryDue(), next <= end else { break }
             if next <= clock.now() {
                 if pass.results.isEmpty { break }
@@ -78,6 +79,7 @@ public final class WebhookWorker: Sendable {
 
     private func pass(dueBy: Date, only: Set<String>?, deadline: ContinuousClock.Instant?, http: WebhookHTTPClient) async throws -> DeliveryReport {
         var report = DeliveryReport()
+        let started = ContinuousClock.now
         // Jobs are claimed in batches (one store transaction per batch, not per job) and started
         // as slots free up. A batch is small enough to start within its lease even if every
         // request before it times out; what is still unstarted at the deadline is handed back.
@@ -135,6 +137,7 @@ public final class WebhookWorker: Sendable {
         for claimed in queued {
             try store.releaseDelivery(claimed, owner: owner, now: clock.now())
         }
+        report.passSeconds = Self.seconds(ContinuousClock.now - started)
         return report
     }
 
