@@ -8,7 +8,8 @@ final class WebhookExchange: @unchecked Sendable {
     let endpoint: WebhookTarget.Endpoint
     let head: HTTPRequestHead
     let body: ByteBuffer
-    let timeout: Double
+    /// Seconds it may take; a send queue sets it when the request starts.
+    var timeout: Double
     let promise: EventLoopPromise<AttemptOutcome>
     var timer: Scheduled<Void>?
     /// The connection carrying it, once there is one.
@@ -117,8 +118,10 @@ final class WebhookConnection: ChannelInboundHandler, @unchecked Sendable {
         self.exchange = nil
         answered += 1
         exchange.connection = nil
-        exchange.finish(.response(status: status, retryAfter: retryAfter))
+        // Back to the pool first: whoever learns of the answer may start the next request at
+        // once, and it should find this connection idle rather than open another.
         if reuse { pool.release(self) } else { close() }
+        exchange.finish(.response(status: status, retryAfter: retryAfter))
     }
 
     func channelInactive(context: ChannelHandlerContext) {

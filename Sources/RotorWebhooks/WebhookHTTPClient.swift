@@ -45,11 +45,41 @@ public final class WebhookHTTPClient: Sendable {
     ///
     /// - Throws: `CancellationError` only when the calling task is cancelled.
     public func post(url: String, headers: [(String, String)], body: [UInt8], timeout: TimeInterval) async throws -> AttemptOutcome {
+        let exchange: WebhookExchange
+        switch self.exchange(url: url, headers: headers, body: body, timeout: timeout) {
+        case .success(let made): exchange = made
+        case .failure(let error): return .transportError("\(error)")
+        }
+        let pool = self.pool
+        return try await withTaskCancellationHandler {
+            pool.loop.execute { pool.start(exchange) }
+            return try await exchange.promise.futureResult.get()
+        } onCancel: {
+            pool.loop.execute { exchange.abandon() }
+        }
+    }
+
+    /// A queue that sends many requests, `concurrency` at a time, entirely on the client's
+    /// event loop; outcomes come back through ``WebhookSendQueue/results``.
+    ///
+    /// - Parameters:
+    ///   - concurrency: How many requests are in flight at once.
+    ///   - requestTimeout: How long each request may take.
+    ///   - deadline: When set, no request starts after it, and one that would outlast it is cut
+    ///     to end there (and says so).
+    public func sendQueue(concurrency: Int, requestTimeout: TimeInterval, deadline: ContinuousClock.Instant?) -> WebhookSendQueue {
+        WebhookSendQueue(client: self, pool: pool, concurrency: concurrency, requestTimeout: requestTimeout, deadline: deadline)
+    }
+
+    /// The request, ready for the pool (its timeout set later by a send queue).
+    func exchange(url: String, headers: [(String, String)], body: [UInt8], timeout: TimeInterval) -> Result<WebhookExchange, WebhookTargetError> {
         let target: WebhookTarget
         do {
             target = try self.target(url)
+        } catch let error as WebhookTargetError {
+            return .failure(error)
         } catch {
-            return .transportError("\(error)")
+            return .failure(WebhookTargetError(message: "\(error)"))
         }
         var fields = HTTPHeaders()
         fields.reserveCapacity(headers.count + 3)
@@ -57,16 +87,9 @@ public final class WebhookHTTPClient: Sendable {
         for (name, value) in headers { fields.add(name: name, value: value) }
         fields.add(name: "content-length", value: String(body.count))
         if let authorization = target.authorization { fields.add(name: "authorization", value: authorization) }
-        let pool = self.pool
-        let exchange = WebhookExchange(endpoint: target.endpoint,
-                                       head: HTTPRequestHead(version: .http1_1, method: .POST, uri: target.requestURI, headers: fields),
-                                       body: ByteBuffer(bytes: body), timeout: max(timeout, 0.001), promise: pool.loop.makePromise())
-        return try await withTaskCancellationHandler {
-            pool.loop.execute { pool.start(exchange) }
-            return try await exchange.promise.futureResult.get()
-        } onCancel: {
-            pool.loop.execute { exchange.abandon() }
-        }
+        return .success(WebhookExchange(endpoint: target.endpoint,
+                                        head: HTTPRequestHead(version: .http1_1, method: .POST, uri: target.requestURI, headers: fields),
+                                        body: ByteBuffer(bytes: body), timeout: max(timeout, 0.001), promise: pool.loop.makePromise()))
     }
 
     private func target(_ url: String) throws -> WebhookTarget {

@@ -80,62 +80,96 @@ public final class WebhookWorker: Sendable {
     private func pass(dueBy: Date, only: Set<String>?, deadline: ContinuousClock.Instant?, http: WebhookHTTPClient) async throws -> DeliveryReport {
         var report = DeliveryReport()
         let started = ContinuousClock.now
-        // Jobs are claimed in batches (one store transaction per batch, not per job) and started
-        // as slots free up. A batch is small enough to start within its lease even if every
-        // request before it times out; what is still unstarted at the deadline is handed back.
-        // Finished attempts are recorded in batches too (see `Recorder`).
-        var queued: [ClaimedDelivery] = []
+        // Jobs are claimed in batches (one store transaction per batch, not per job) and handed
+        // to a send queue on the HTTP client's event loop, which keeps `concurrency` requests in
+        // flight. The next batch is claimed, on this thread, while half the claimed jobs are still
+        // being sent, so the requests do not wait for the store. A batch is small enough to
+        // start within its lease even if every request before it times out; what has
+        // not started by the deadline is handed back. Finished attempts are recorded in batches
+        // too, most of them by the claims themselves (see `Recorder`).
+        let queue = http.sendQueue(concurrency: options.concurrency, requestTimeout: options.requestTimeout, deadline: deadline)
         let recorder = Recorder(store: store, owner: owner, actor: options.actor, size: recordBatchSize)
-        do {
-            try await withThrowingTaskGroup(of: (DeliveryResult, FinishedDelivery?).self) { group in
-                var inFlight = 0
-                var exhausted = false
-                while true {
-                    while inFlight < options.concurrency, deadline.map({ ContinuousClock.now < $0 }) ?? true {
-                        if queued.isEmpty {
-                            guard !exhausted else { break }
-                            // The claim records what finished first, in the same transaction: it must see
-                            // what this pass recorded (a 410 disables an endpoint).
-                            let batch = try recorder.flush { finished in
-                                try store.claimDueDeliveries(dueBy: dueBy, now: clock.now(), owner: owner, lease: options.effectiveLease,
-                                                             limit: claimBatchSize, only: only, recording: finished, actor: options.actor,
-                                                             ownerIsGone: ProcessLiveness.isGone)
-                            }
-                            if batch.isEmpty {
-                                exhausted = true
-                                break
-                            }
-                            // Read the batch's signing keys here, one after another (gpg runs once per key),
-                            // rather than in the request tasks where they would contend for the provider's lock.
-                            for service in Set(batch.map(\.delivery.service)) { _ = try? keys.signingKeys(for: service, at: clock.now()) }
-                            queued = batch.reversed()
-                        }
-                        let claimed = queued.removeLast()
-                        // A 410 in this pass may have disabled the endpoint since the batch was claimed:
-                        // hand the job back, and the next claim fails it with the reason instead of sending
-                        // again. (Endpoints disabled before the claim never get here: the claim fails them.)
-                        if recorder.disabledEndpoints.contains(claimed.delivery.url) {
-                            try store.releaseDelivery(claimed, owner: owner, now: clock.now())
-                            exhausted = false
-                            continue
-                        }
-                        group.addTask { try await self.attempt(claimed, http: http, deadline: deadline) }
-                        inFlight += 1
-                    }
-                    guard let (result, finished) = try await group.next() else { break }
-                    inFlight -= 1
-                    report.results.append(result)
-                    if let finished { try recorder.add(finished, idle: inFlight == 0) }
+        var claimedByTag: [Int: ClaimedDelivery] = [:]
+        var nextTag = 0
+        var exhausted = false
+        let open = { deadline.map { ContinuousClock.now < $0 } ?? true }
+
+        /// Claims and submits while the claimed but unfinished jobs leave room for a batch.
+        func refill() throws {
+            while !exhausted, claimedByTag.count <= refillThreshold, open() {
+                // The claim records what finished first, in the same transaction: it must see
+                // what this pass recorded (a 410 disables an endpoint).
+                let batch = try recorder.flush { finished in
+                    try store.claimDueDeliveries(dueBy: dueBy, now: clock.now(), owner: owner, lease: options.effectiveLease,
+                                                 limit: claimBatchSize, only: only, recording: finished, actor: options.actor,
+                                                 ownerIsGone: ProcessLiveness.isGone)
                 }
+                if batch.isEmpty {
+                    exhausted = true
+                    break
+                }
+                var requests: [WebhookRequest] = []
+                requests.reserveCapacity(batch.count)
+                for claimed in batch {
+                    // A 410 in this pass may have disabled the endpoint since the batch was claimed:
+                    // hand the job back, and the next claim fails it with the reason instead of sending
+                    // again. (Endpoints disabled before the claim never get here: the claim fails them.)
+                    if recorder.disabledEndpoints.contains(claimed.delivery.url) {
+                        try store.releaseDelivery(claimed, owner: owner, now: clock.now())
+                        continue
+                    }
+                    switch signedRequest(claimed, tag: nextTag) {
+                    case .success(let request):
+                        claimedByTag[nextTag] = claimed
+                        requests.append(request)
+                        nextTag += 1
+                    case .failure(let problem):
+                        // Not sendable without its signing key: a failed attempt, recorded, retried later.
+                        let (result, finished) = conclude(claimed, outcome: .transportError("cannot sign: \(problem)"), seconds: 0, cut: false)
+                        report.results.append(result)
+                        if let finished { try recorder.add(finished, idle: false) }
+                    }
+                }
+                queue.submit(requests)
             }
+            // Nothing left to wait for: the results stream ends.
+            if claimedByTag.isEmpty && (exhausted || !open()) { queue.finish() }
+        }
+
+        do {
+            try refill()
+            try await withTaskCancellationHandler {
+                for await event in queue.results {
+                    switch event {
+                    case .notStarted(let tag):
+                        // The deadline came first, or a 410 disabled its endpoint meanwhile: handed back
+                        // uncounted (in the second case the next claim fails it, saying why).
+                        guard let claimed = claimedByTag.removeValue(forKey: tag) else { continue }
+                        try store.releaseDelivery(claimed, owner: owner, now: clock.now())
+                        exhausted = false
+                    case .finished(let tag, let outcome, let seconds, let cut):
+                        guard let claimed = claimedByTag.removeValue(forKey: tag) else { continue }
+                        let (result, finished) = conclude(claimed, outcome: outcome, seconds: seconds, cut: cut)
+                        report.results.append(result)
+                        if let finished {
+                            try recorder.add(finished, idle: claimedByTag.isEmpty)
+                            if finished.resolution == .disableEndpoint { queue.skip(url: claimed.delivery.url) }
+                        } else {
+                            try store.releaseDelivery(claimed, owner: owner, now: clock.now())
+                        }
+                    }
+                    try refill()
+                }
+            } onCancel: {
+                queue.cancel()
+            }
+            try Task.checkCancellation()
             try recorder.flush()
         } catch {
             // Whatever went wrong, what was delivered is recorded (else it would be sent again).
+            queue.cancel()
             try? recorder.flush()
             throw error
-        }
-        for claimed in queued {
-            try store.releaseDelivery(claimed, owner: owner, now: clock.now())
         }
         report.passSeconds = Self.seconds(ContinuousClock.now - started)
         return report
@@ -191,25 +225,23 @@ public final class WebhookWorker: Sendable {
         }
     }
 
-    /// How many jobs one claim takes: enough to keep every slot busy for several rounds, few
-    /// enough that the last one starts within the lease even if every request before it times out.
-    var claimBatchSize: Int {
+    /// How many jobs may be claimed and not yet finished at once: as many as can all start
+    /// within one lease even if every request times out (`concurrency` per request timeout).
+    var claimWindow: Int {
         let rounds = max(1, Int(options.effectiveLease / max(options.requestTimeout, 0.001)) - 1)
-        return min(256, options.concurrency * rounds)
+        return min(512, options.concurrency * rounds)
     }
 
-    /// Makes one attempt of a claimed job; returns what happened and, unless the job was handed
-    /// back, the outcome to record.
-    func attempt(_ claimed: ClaimedDelivery, http: WebhookHTTPClient, deadline: ContinuousClock.Instant?) async throws -> (DeliveryResult, FinishedDelivery?) {
+    /// How many jobs one claim takes: half the window, so the next claim runs while the other
+    /// half is still being sent (and never more than the window holds).
+    var claimBatchSize: Int { max(1, claimWindow / 2) }
+
+    /// When the next claim is made: once no more than this many claimed jobs are unfinished.
+    var refillThreshold: Int { max(0, claimWindow - claimBatchSize) }
+
+    /// The signed request for a claimed job, or why it cannot be signed.
+    func signedRequest(_ claimed: ClaimedDelivery, tag: Int) -> Result<WebhookRequest, any Error> {
         let delivery = claimed.delivery
-        var timeout = options.requestTimeout
-        var cutByDeadline = false
-        if let deadline {
-            let remaining = Self.seconds(deadline - ContinuousClock.now)
-            if remaining < timeout { timeout = max(0.05, remaining); cutByDeadline = true }
-        }
-        let started = ContinuousClock.now
-        let outcome: AttemptOutcome
         do {
             let signingKeys = try keys.signingKeys(for: delivery.service, at: clock.now())
             guard !signingKeys.isEmpty else {
@@ -225,20 +257,21 @@ public final class WebhookWorker: Sendable {
                 ("webhook-timestamp", String(timestamp)),
                 ("webhook-signature", WebhookSignature.header(id: delivery.eventID, timestamp: timestamp, body: body, keys: signingKeys)),
             ]
-            outcome = try await http.post(url: delivery.url, headers: headers, body: body, timeout: timeout)
-        } catch let error as WebhookSecretError {
-            outcome = .transportError("cannot sign: \(error)")
-        } catch is CancellationError {
-            throw CancellationError()
+            return .success(WebhookRequest(tag: tag, url: delivery.url, headers: headers, body: body))
         } catch {
-            outcome = .transportError("cannot sign: \(error)")
+            return .failure(error)
         }
-        let latency = Int(Self.seconds(ContinuousClock.now - started) * 1_000)
+    }
+
+    /// What an attempt's outcome means for its job: the result to report and, unless the
+    /// deadline cut it short (the job is then handed back uncounted), the outcome to record.
+    func conclude(_ claimed: ClaimedDelivery, outcome: AttemptOutcome, seconds: Double, cut: Bool) -> (DeliveryResult, FinishedDelivery?) {
+        let delivery = claimed.delivery
+        let latency = Int(seconds * 1_000)
         var result = DeliveryResult(jobID: claimed.job.id, eventID: delivery.eventID, eventType: delivery.eventType,
                                     service: delivery.service, url: delivery.url, attempt: claimed.attempt, result: .delivered,
                                     statusCode: outcome.statusCode, latencyMS: latency)
-        if cutByDeadline, case .timedOut = outcome {
-            try store.releaseDelivery(claimed, owner: owner, now: clock.now())
+        if cut, case .timedOut = outcome {
             result.result = .released
             result.error = "not attempted in full: the delivery pass's time limit came first"
             return (result, nil)

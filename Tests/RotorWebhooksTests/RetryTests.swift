@@ -89,7 +89,7 @@ struct RetryTests {
         try receiver.setSecrets(["billing-api": [try scenario.signingSecret("billing-api")]])
         // The first 410 disables the endpoint; the other job to it fails without an attempt.
         let deliver = try scenario.rotor(["deliver", "--at", WebhookScenario.t0, "--concurrency", "1"])
-        #expect(deliver.status == 3)
+        #expect(deliver.status == 3, "\(deliver.stderr)")
         #expect(deliver.stdout.contains("DISABLED"))
         #expect(deliver.stdout.contains("endpoint \(receiver.url("/gone")) is disabled"))
         let jobs = try scenario.store().jobs()

@@ -91,6 +91,59 @@ struct WebhookHTTPClientTests {
         #expect(log.filter { $0.path == "/drop" }.count == 3, "twice after a kept-alive answer, once on a new connection")
     }
 
+    @Test func aSendQueueKeepsItsConcurrencyStopsAtItsDeadlineAndSkipsAGoneEndpoint() async throws {
+        let quirks = try Quirks()
+        let http = WebhookHTTPClient(connectTimeout: 5)
+        let base = "http://127.0.0.1:\(quirks.port)"
+        func collect(_ queue: WebhookSendQueue) async -> [Int: WebhookSendResult] {
+            var results: [Int: WebhookSendResult] = [:]
+            for await result in queue.results {
+                switch result {
+                case .finished(let tag, _, _, _), .notStarted(let tag): results[tag] = result
+                }
+            }
+            return results
+        }
+        func status(_ result: WebhookSendResult?) -> Int? {
+            if case .finished(_, let outcome, _, false) = result { return outcome.statusCode }
+            return nil
+        }
+
+        // 40 requests, four at a time, submitted in two goes: every one answered, over at most four connections.
+        let queue = http.sendQueue(concurrency: 4, requestTimeout: 10, deadline: nil)
+        queue.submit((0..<20).map { WebhookRequest(tag: $0, url: base + ($0 % 2 == 0 ? "/ok" : "/chunked"), headers: [], body: Self.body) })
+        queue.submit((20..<40).map { WebhookRequest(tag: $0, url: base + "/ok", headers: [], body: Self.body) })
+        queue.finish()
+        let answered = await collect(queue)
+        #expect(answered.count == 40)
+        #expect((0..<40).allSatisfy { status(answered[$0]) == ($0 < 20 && $0 % 2 == 1 ? 200 : 204) })
+        #expect(Set(try quirks.log().map(\.connection)).count <= 4)
+
+        // A deadline already past: nothing starts, nothing is sent.
+        let sent = try quirks.log().count
+        let late = http.sendQueue(concurrency: 4, requestTimeout: 10, deadline: .now - .seconds(1))
+        late.submit((0..<5).map { WebhookRequest(tag: $0, url: base + "/ok", headers: [], body: Self.body) })
+        late.finish()
+        let unstarted = await collect(late)
+        #expect(unstarted.count == 5 && unstarted.values.allSatisfy { if case .notStarted = $0 { true } else { false } })
+        #expect(try quirks.log().count == sent)
+
+        // 410 Gone: the other requests waiting for that endpoint never start; others still go.
+        let gone = http.sendQueue(concurrency: 1, requestTimeout: 10, deadline: nil)
+        gone.submit([WebhookRequest(tag: 0, url: base + "/gone", headers: [], body: Self.body),
+                     WebhookRequest(tag: 1, url: base + "/gone", headers: [], body: Self.body),
+                     WebhookRequest(tag: 2, url: base + "/ok", headers: [], body: Self.body),
+                     WebhookRequest(tag: 3, url: "ftp://nowhere/x", headers: [], body: Self.body)])
+        gone.finish()
+        let afterGone = await collect(gone)
+        #expect(status(afterGone[0]) == 410)
+        if case .notStarted = afterGone[1] {} else { Issue.record("expected the second request to the gone endpoint not to start: \(String(describing: afterGone[1]))") }
+        #expect(status(afterGone[2]) == 204)
+        if case .finished(_, .transportError(let message), _, _) = afterGone[3] { #expect(message == "not an http:// or https:// URL") } else { Issue.record("\(String(describing: afterGone[3]))") }
+        #expect(try quirks.log().filter { $0.path == "/gone" }.count == 1)
+        try await http.shutdown()
+    }
+
     @Test func credentialsInTheURLBecomeBasicAuthorizationAndBadURLsAreNamed() async throws {
         let quirks = try Quirks()
         let http = WebhookHTTPClient(connectTimeout: 5)

@@ -1,0 +1,164 @@
+import NIOCore
+
+/// One request for a ``WebhookSendQueue``, and the caller's tag to match its result.
+public struct WebhookRequest: Sendable {
+    public var tag: Int
+    public var url: String
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+
+    public init(tag: Int, url: String, headers: [(String, String)], body: [UInt8]) {
+        self.tag = tag
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// What came of a request handed to a ``WebhookSendQueue``.
+public enum WebhookSendResult: Sendable {
+    /// It was sent: the outcome, how long it took, and whether the deadline cut its timeout short.
+    case finished(tag: Int, outcome: AttemptOutcome, seconds: Double, cutByDeadline: Bool)
+    /// It never started: the deadline came first, its endpoint was skipped, or the queue was cancelled.
+    case notStarted(tag: Int)
+}
+
+/// Sends requests `concurrency` at a time on the client's event loop: a request starts the
+/// moment another ends, with no task or thread hop in between, while the caller prepares and
+/// records on its own thread. Results arrive in ``results`` in the order requests end.
+///
+/// Everything but `results` is driven through the event loop; the caller may submit more
+/// work at any time, and calls ``finish()`` when it has no more (the stream then ends once
+/// everything submitted has a result).
+public final class WebhookSendQueue: @unchecked Sendable {
+    /// Every request's result, as each ends.
+    public let results: AsyncStream<WebhookSendResult>
+    private let continuation: AsyncStream<WebhookSendResult>.Continuation
+    private let client: WebhookHTTPClient
+    private let pool: WebhookConnectionPool
+    private let concurrency: Int
+    private let requestTimeout: Double
+    private let deadline: ContinuousClock.Instant?
+    // Loop state.
+    private var waiting: [(tag: Int, url: String, exchange: WebhookExchange)] = []
+    private var next = 0
+    private var running: [Int: WebhookExchange] = [:]
+    private var finishing = false
+    private var done = false
+
+    init(client: WebhookHTTPClient, pool: WebhookConnectionPool, concurrency: Int, requestTimeout: Double, deadline: ContinuousClock.Instant?) {
+        (results, continuation) = AsyncStream.makeStream(of: WebhookSendResult.self)
+        self.client = client
+        self.pool = pool
+        self.concurrency = max(1, concurrency)
+        self.requestTimeout = requestTimeout
+        self.deadline = deadline
+    }
+
+    /// Queues requests behind those already waiting. A URL that cannot be parsed ends at once
+    /// as a transport error.
+    public func submit(_ requests: [WebhookRequest]) {
+        var made: [(tag: Int, url: String, exchange: WebhookExchange)] = []
+        made.reserveCapacity(requests.count)
+        var failed: [WebhookSendResult] = []
+        for request in requests {
+            switch client.exchange(url: request.url, headers: request.headers, body: request.body, timeout: requestTimeout) {
+            case .success(let exchange): made.append((request.tag, request.url, exchange))
+            case .failure(let error): failed.append(.finished(tag: request.tag, outcome: .transportError("\(error)"), seconds: 0, cutByDeadline: false))
+            }
+        }
+        for result in failed { continuation.yield(result) }
+        pool.loop.execute { [self] in
+            waiting.append(contentsOf: made)
+            pump()
+        }
+    }
+
+    /// Drops the waiting requests to `url` (a 410 disabled it): each ends as not started.
+    /// (The queue does this itself the moment a request to `url` is answered 410 Gone.)
+    public func skip(url: String) {
+        pool.loop.execute { [self] in
+            drop(url: url)
+            endIfDone()
+        }
+    }
+
+    private func drop(url: String) {
+        var kept: [(tag: Int, url: String, exchange: WebhookExchange)] = []
+        for item in waiting[next...] {
+            if item.url == url { notStarted(item) } else { kept.append(item) }
+        }
+        waiting = kept
+        next = 0
+    }
+
+    /// No more submissions: `results` ends once every request has one.
+    public func finish() {
+        pool.loop.execute { [self] in
+            finishing = true
+            endIfDone()
+        }
+    }
+
+    /// Abandons everything: running requests are cut off, waiting ones end as not started.
+    public func cancel() {
+        pool.loop.execute { [self] in
+            for item in waiting[next...] { notStarted(item) }
+            waiting = []
+            next = 0
+            for exchange in running.values { exchange.abandon() }
+            running = [:]
+            finishing = true
+            endIfDone()
+        }
+    }
+
+    /// Starts waiting requests while there is room. On the loop.
+    private func pump() {
+        while running.count < concurrency, next < waiting.count {
+            let item = waiting[next]
+            let (tag, url, exchange) = item
+            next += 1
+            var cut = false
+            if let deadline {
+                let remaining = WebhookWorker.seconds(deadline - .now)
+                if remaining <= 0 {
+                    notStarted(item)
+                    continue
+                }
+                if remaining < exchange.timeout { exchange.timeout = max(0.05, remaining); cut = true }
+            }
+            let started = ContinuousClock.now
+            running[tag] = exchange
+            exchange.promise.futureResult.whenComplete { [self] result in
+                guard running.removeValue(forKey: tag) != nil else { return }
+                switch result {
+                case .success(let outcome):
+                    continuation.yield(.finished(tag: tag, outcome: outcome, seconds: WebhookWorker.seconds(.now - started), cutByDeadline: cut))
+                    // Gone: nothing more is sent there (the worker disables the endpoint).
+                    if outcome.statusCode == 410 { drop(url: url) }
+                case .failure:
+                    continuation.yield(.notStarted(tag: tag))
+                }
+                pump()
+            }
+            pool.start(exchange)
+        }
+        if next == waiting.count {
+            waiting = []
+            next = 0
+        }
+        endIfDone()
+    }
+
+    private func notStarted(_ item: (tag: Int, url: String, exchange: WebhookExchange)) {
+        item.exchange.abandon()
+        continuation.yield(.notStarted(tag: item.tag))
+    }
+
+    private func endIfDone() {
+        guard finishing, !done, running.isEmpty, next >= waiting.count else { return }
+        done = true
+        continuation.finish()
+    }
+}
