@@ -23,6 +23,34 @@ final class GPGSigningKeys: SigningKeyProvider, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let cached = cache[service] { return cached }
+        let keys = try decrypt(service, at: now)
+        cache[service] = keys
+        return keys
+    }
+
+    /// Decrypts the services not yet read in parallel, one gpg context each (gpg runs once per
+    /// key, so a pass's first batch no longer waits for them one after another).
+    func prefetch(_ services: Set<String>, at now: Date) {
+        let missing = lock.withLock { services.filter { cache[$0] == nil }.sorted() }
+        guard missing.count > 1 else {
+            for service in missing { _ = try? signingKeys(for: service, at: now) }
+            return
+        }
+        let results = UnsafeMutableBufferPointer<[SymmetricKey]?>.allocate(capacity: missing.count)
+        results.initialize(repeating: nil)
+        defer { results.deinitialize(); results.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: missing.count) { index in
+            // A failure is left for signingKeys(for:at:) to report with the delivery.
+            results[index] = try? decrypt(missing[index], at: now)
+        }
+        lock.withLock {
+            for (index, service) in missing.enumerated() where cache[service] == nil {
+                if let keys = results[index] { cache[service] = keys }
+            }
+        }
+    }
+
+    private func decrypt(_ service: String, at now: Date) throws -> [SymmetricKey] {
         let id = WebhookSigningSecret.secretID(for: service)
         guard let file = files[id] else { return [] }
         // The active key signs first; keys in their grace period sign too, so receivers
@@ -40,7 +68,6 @@ final class GPGSigningKeys: SigningKeyProvider, @unchecked Sendable {
             }
             return try plaintext.withUnsafeBytes { try WebhookSecret.key(fromText: $0, secretName: "\(id) v\(version.version)") }
         }
-        cache[service] = keys
         return keys
     }
 }

@@ -28,7 +28,7 @@ extension StateStore {
                                    only: Set<String>? = nil, recording finished: [FinishedDelivery] = [], actor: String = "rotor",
                                    ownerIsGone: (JobOwner) -> Bool) throws -> [ClaimedDelivery] {
         try writer.write { db in
-            for item in finished { try Self.finish(db, item, owner: owner, actor: actor) }
+            try Self.finishAll(db, finished, owner: owner, actor: actor)
             try Self.recoverOrphans(db, now: now, only: only, claimant: owner, ownerIsGone: ownerIsGone)
             return try Self.claim(db, dueBy: dueBy, now: now, owner: owner, lease: lease, limit: limit, only: only)
         }
@@ -129,7 +129,48 @@ extension StateStore {
     public func finishDeliveries(_ finished: [FinishedDelivery], owner: JobOwner, actor: String = "rotor") throws {
         guard !finished.isEmpty else { return }
         try writer.write { db in
-            for item in finished { try Self.finish(db, item, owner: owner, actor: actor) }
+            try Self.finishAll(db, finished, owner: owner, actor: actor)
+        }
+    }
+
+    /// Records finished attempts: the delivered ones (nearly all) with two statements for the
+    /// whole batch, the others one by one.
+    private static func finishAll(_ db: Database, _ items: [FinishedDelivery], owner: JobOwner, actor: String) throws {
+        var delivered: [DeliveredRow] = []
+        for item in items {
+            if item.resolution == .completed, item.error == nil {
+                delivered.append(DeliveredRow(job: item.claimed.job.id, attempt: item.claimed.attempt, at: RFC3339.format(item.now),
+                                              status: item.statusCode, latency: item.latencyMS))
+            } else {
+                try finish(db, item, owner: owner, actor: actor)
+            }
+        }
+        guard !delivered.isEmpty else { return }
+        let rows = String(decoding: try JSONEncoder().encode(delivered), as: UTF8.self)
+        let field = { (index: Int) in "json_extract(f.value, '$[\(index)]')" }
+        try db.cachedStatement(sql: """
+            UPDATE delivery_attempts SET finished_at = \(field(2)), status_code = \(field(3)), latency_ms = \(field(4)), error = NULL
+            FROM json_each(?) AS f
+            WHERE delivery_attempts.job_id = \(field(0)) AND delivery_attempts.attempt = \(field(1))
+            """).execute(arguments: [rows])
+        try db.cachedStatement(sql: """
+            UPDATE jobs SET status = 'completed', last_error = NULL, locked_by = NULL, locked_until = NULL, updated_at = \(field(2))
+            FROM json_each(?) AS f
+            WHERE jobs.id = \(field(0)) AND +jobs.status = 'running' AND jobs.locked_by = ? AND jobs.attempts = \(field(1))
+            """).execute(arguments: [rows, owner.description])
+    }
+
+    /// One delivered attempt, as a JSON array for ``finishAll(_:_:owner:actor:)``.
+    private struct DeliveredRow: Encodable {
+        let job: String, attempt: Int, at: String, status: Int?, latency: Int?
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.unkeyedContainer()
+            try container.encode(job)
+            try container.encode(attempt)
+            try container.encode(at)
+            try container.encode(status)
+            try container.encode(latency)
         }
     }
 

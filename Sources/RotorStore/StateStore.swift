@@ -22,6 +22,12 @@ public final class StateStore {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.label = "rotor-state"
+        configuration.prepareDatabase { db in
+            // Fold the WAL back into the database every ~40 MiB rather than SQLite's 4 MiB: each
+            // checkpoint stalls the writer (a delivery pass made six of them per 3,000 deliveries,
+            // a third of its time). The last connection to close still checkpoints and removes it.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 10000")
+        }
         let pool = try DatabasePool(path: path, configuration: configuration)
         try StoreMigrations.migrator.migrate(pool)
         writer = pool

@@ -10,6 +10,16 @@ public protocol SigningKeyProvider: Sendable {
     ///
     /// - Throws: An error that names the secret (never its value) when a key cannot be read.
     func signingKeys(for service: String, at now: Date) throws -> [SymmetricKey]
+
+    /// Reads the keys of `services` ahead of their deliveries (several at once where the
+    /// provider can). Errors are not thrown here: ``signingKeys(for:at:)`` reports them per delivery.
+    func prefetch(_ services: Set<String>, at now: Date)
+}
+
+extension SigningKeyProvider {
+    public func prefetch(_ services: Set<String>, at now: Date) {
+        for service in services { _ = try? signingKeys(for: service, at: now) }
+    }
 }
 
 /// Fixed keys per service, for tests and for callers that already hold the keys.

@@ -108,6 +108,7 @@ public final class WebhookWorker: Sendable {
                     exhausted = true
                     break
                 }
+                keys.prefetch(Set(batch.map(\.delivery.service)), at: clock.now())
                 var requests: [WebhookRequest] = []
                 requests.reserveCapacity(batch.count)
                 for claimed in batch {
