@@ -13,8 +13,9 @@ def sh(cmd, **kwargs):
     return result.stdout
 
 
-def timed(cmd, env=None, cwd=None, input_bytes=None):
-    """Wall seconds and peak RSS (MiB) of one command, measured by GNU time."""
+def timed(cmd, env=None, cwd=None, input_bytes=None, stdout=None):
+    """Wall seconds and peak RSS (MiB) of one command, measured by GNU time (its standard
+    output is kept in the list `stdout` when one is given)."""
     out = tempfile.mktemp(prefix="rbt-")
     start = time.perf_counter()
     result = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", out] + cmd, env=env, cwd=cwd, input=input_bytes,
@@ -22,6 +23,8 @@ def timed(cmd, env=None, cwd=None, input_bytes=None):
     elapsed = time.perf_counter() - start
     if result.returncode not in (0, 2):
         raise RuntimeError(f"{' '.join(cmd)} failed ({result.returncode}): {result.stderr.decode()[-2000:]}")
+    if stdout is not None:
+        stdout.append(result.stdout.decode())
     with open(out) as handle:
         rss_kib = int(handle.read().strip().splitlines()[-1])
     os.unlink(out)

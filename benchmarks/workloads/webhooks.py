@@ -1,5 +1,5 @@
 """Workload 4: webhook fan-out (N rotations x 3 consumers) against wrk on the same local receiver."""
-import os, re, subprocess, sys, time
+import json, os, re, subprocess, sys, time
 from support import ROOT, config_yaml, generate_repo, sh, timed
 
 TITLE = "Webhook fan-out: rotations x 3 consumers, against wrk on the same receiver"
@@ -20,16 +20,26 @@ def run(env):
         sh([env.rotor, "apply", "--repo", repo, "--state", state, "--at", "2026-11-01T00:00:00Z", "--deliver-timeout", "0"], env=env.env)
         sh([env.rotor, "deliver", "--repo", repo, "--state", state, "--at", "2026-11-01T00:00:00Z"], env=env.env)  # the creations
         sh([env.rotor, "apply", "--repo", repo, "--state", state, "--at", "2026-12-05T00:00:00Z", "--deliver-timeout", "0"], env=env.env)
+        output = []
         seconds, rss = timed([env.rotor, "deliver", "--repo", repo, "--state", state, "--at", "2026-12-05T00:00:00Z",
-                              "--concurrency", str(CONCURRENCY)], env=env.env)
+                              "--concurrency", str(CONCURRENCY), "--format", "json"], env=env.env, stdout=output)
+        report = json.loads(output[0])
         deliveries = 3 * count
-        rate = deliveries / seconds
+        delivered = sum(1 for result in report["results"] if result["result"] == "delivered")
+        if delivered != deliveries:
+            raise RuntimeError(f"rotor deliver delivered {delivered} of {deliveries}")
+        pass_seconds = report["passSeconds"]
+        rate, pass_rate = deliveries / seconds, deliveries / pass_seconds
         wrk_rate = run_wrk(f"{url}/svc-a", duration=2 if env.quick else 10)
         return [{"name": f"webhook fan-out: {count:,} rotations x 3 consumers ({deliveries:,} signed deliveries)",
                  "workload": "webhooks", "size": count,
-                 "rows": [{"tool": "rotor deliver", "items": deliveries, "seconds": seconds, "rss_mib": rss},
+                 "rows": [{"tool": "rotor deliver (whole process)", "items": deliveries, "seconds": seconds, "rss_mib": rss},
+                          {"tool": "rotor deliver (delivery pass only)", "items": deliveries, "seconds": pass_seconds},
                           {"tool": f"wrk -c{CONCURRENCY} (same receiver)", "items": int(wrk_rate * seconds), "seconds": seconds}],
-                 "notes": [f"rotor: {rate:,.0f} deliveries/s; wrk: {wrk_rate:,.0f} requests/s; rotor = {100 * rate / wrk_rate:.0f}% of wrk (goal >= 50%)"]}]
+                 "notes": [f"rotor: {rate:,.0f} deliveries/s for the whole process, {pass_rate:,.0f}/s in its delivery pass "
+                           f"(claims, signing, requests, outcomes; without start-up and reading the repository); "
+                           f"wrk: {wrk_rate:,.0f} requests/s; rotor = {100 * rate / wrk_rate:.0f}% of wrk "
+                           f"({100 * pass_rate / wrk_rate:.0f}% in the pass; goal >= 50%)"]}]
     finally:
         receiver.kill()
 
