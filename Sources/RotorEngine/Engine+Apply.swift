@@ -103,6 +103,7 @@ extension Engine {
                                              message: Self.commitMessage(plan), author: signature, committer: signature,
                                              sign: commitSigner(desired.config))
             commit = made
+            rememberWrittenVersionFiles(materialized.changes)
             FaultPoint.afterCommit.reach()
             if let publish {
                 try publish(made)
@@ -123,6 +124,23 @@ extension Engine {
         result.reusedVersionIDs = reused
         result.nextRotationDue = Forecast.nextRotation(desired: desired, versions: files, keyFiles: keyFiles, now: now)
         return result
+    }
+
+    /// Puts the version files the commit wrote into the parse cache (parsed from the committed
+    /// bytes, keyed by their blob ids), so the next command — `deliver`, the next plan, the
+    /// daemon's next pass — neither reads nor parses them again. Best effort, like the cache.
+    func rememberWrittenVersionFiles(_ changes: [String: [UInt8]?]) {
+        guard let parseCache else { return }
+        var written: [SourceFile] = []
+        for (path, bytes) in changes {
+            guard let bytes, !KeyVersionFileParser.handles(path), path.hasPrefix(VersionFileParser.prefix + "/"),
+                  let blob = try? GitRepository.blobID(of: bytes) else { continue }
+            written.append(SourceFile(path: path, bytes: bytes, blobID: blob.hex))
+        }
+        guard !written.isEmpty else { return }
+        parseCache.retainStored(except: Set(written.map(\.path)))
+        _ = VersionFileParser.parse(files: written, cache: parseCache)
+        parseCache.save()
     }
 
     /// Finishes the checkout of a pass that committed and then stopped (a crash, a kill) before

@@ -19,6 +19,16 @@ extension GitRepository {
 
     /// Copies a blob's raw bytes (`git_blob_lookup`, `git_blob_rawcontent`).
     /// - Throws: `GitError` when `id` is not a blob in this repository.
+    /// The id git gives a blob holding `bytes` (`git hash-object`), computed without writing it.
+    public static func blobID(of bytes: [UInt8]) throws -> ObjectID {
+        try GitLibrary.ensureInitialized()
+        var oid = git_oid()
+        try bytes.withUnsafeBytes { buffer in
+            try check(git_odb_hash(&oid, buffer.baseAddress, buffer.count, GIT_OBJECT_BLOB), "git_odb_hash")
+        }
+        return ObjectID(oid)
+    }
+
     public func blob(_ id: ObjectID) throws -> [UInt8] {
         var oid = id.oid
         var blob: OpaquePointer?

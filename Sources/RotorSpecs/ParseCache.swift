@@ -154,6 +154,15 @@ public final class ParseCache: @unchecked Sendable {
         return files
     }
 
+    /// Marks what the cache holds as used, but for the entries at `replaced` paths: for a
+    /// command that just wrote new versions of those files, so its next save keeps the rest of
+    /// the revision alongside them.
+    public func retainStored(except replaced: Set<String>) {
+        lock.lock()
+        defer { lock.unlock() }
+        noteUsed(index.keys.filter { !replaced.contains($0.path) })
+    }
+
     /// Keeps what `file` parsed to (called only for files that parsed without any diagnostic).
     func record(_ file: SourceFile, _ parse: CachedParse) {
         guard file.cached == nil, let blob = file.blobID else { return }

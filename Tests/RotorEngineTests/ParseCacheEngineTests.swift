@@ -27,6 +27,22 @@ struct ParseCacheEngineTests {
         #expect(try Shell.run("git", ["-C", repo.root, "fsck", "--no-progress"]).status == 0)
     }
 
+    @Test func theVersionFilesAnApplyCommitsAreCachedAsAFreshReadWouldParseThem() throws {
+        // Given a repository whose first apply wrote version files,
+        let repo = try SecretsRepoFixture()
+        let applied = try repo.engine().apply(now: Self.now)
+        #expect(applied.commit != nil)
+        // the next command finds every file of the new revision in the cache (none read from git or parsed),
+        let next = try repo.engine()
+        let cached = try next.snapshot()
+        let cache = try #require(next.parseCache)
+        #expect(cache.misses == 0 && cache.hits > 0, "hits \(cache.hits), misses \(cache.misses)")
+        // and what it holds is exactly what parsing the committed files gives.
+        let fresh = try Snapshot.load(repository: next.repository, revision: try next.head(), cache: nil)
+        #expect(!fresh.versionFiles.isEmpty)
+        #expect(cached.versionFiles == fresh.versionFiles)
+    }
+
     @Test func anEditAfterCachingIsSeenAndAnErrorStillFails() throws {
         let repo = try SecretsRepoFixture()
         _ = try repo.engine().plan(now: Self.now)
