@@ -36,9 +36,10 @@ let package = Package(
         .systemLibrary(name: "CGit2", path: "Sources/CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
         .target(name: "RotorGit", dependencies: ["CGit2"]),
         .systemLibrary(name: "CGPGME", path: "Sources/CGPGME", pkgConfig: "gpgme", providers: [.apt(["libgpgme-dev"])]),
-        // Native OpenPGP encryption to cv25519 recipients on swift-crypto: pure packet code, no gpgme.
+        // Native OpenPGP encryption to cv25519 recipients on swift-crypto: pure packet code, no gpgme
+        // (RotorCore for the armor checksum).
         .target(name: "RotorOpenPGP", dependencies: [
-            .product(name: "Crypto", package: "swift-crypto"), .product(name: "CryptoExtras", package: "swift-crypto"),
+            "RotorCore", .product(name: "Crypto", package: "swift-crypto"), .product(name: "CryptoExtras", package: "swift-crypto"),
         ]),
         .target(name: "RotorCrypto", dependencies: ["CGPGME", "RotorCore", "RotorOpenPGP"]),
         // Test-only fault injection (`ROTOR_FAULT`): named points where a test can kill or pause the process.

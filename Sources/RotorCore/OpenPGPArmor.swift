@@ -73,17 +73,26 @@ public enum OpenPGPArmor {
             && utf8.allSatisfy { ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "F")) }
     }
 
-    /// The CRC-24 of RFC 4880 section 6.1.
+    /// The CRC-24 of RFC 4880 section 6.1 (init 0xB704CE, polynomial 0x1864CFB), table-driven:
+    /// every armor rotor reads or writes is checked or summed with it.
     public static func crc24(_ bytes: [UInt8]) -> UInt32 {
         var crc: UInt32 = 0xB704CE
-        for byte in bytes {
-            crc ^= UInt32(byte) << 16
-            for _ in 0..<8 {
-                crc <<= 1
-                if crc & 0x1000000 != 0 { crc ^= 0x1864CFB }
+        bytes.withUnsafeBufferPointer { buffer in
+            for byte in buffer {
+                crc = (crc << 8) ^ crc24Table[Int((crc >> 16 ^ UInt32(byte)) & 0xFF)]
             }
         }
-        return crc & 0xFFFFFF
+        return crc & 0xFF_FFFF
+    }
+
+    /// `crc24Table[i]` is the CRC register after shifting byte `i` through the polynomial.
+    private static let crc24Table: [UInt32] = (0..<256).map { index in
+        var crc = UInt32(index) << 16
+        for _ in 0..<8 {
+            crc <<= 1
+            if crc & 0x100_0000 != 0 { crc ^= 0x1864CFB }
+        }
+        return crc & 0xFF_FFFF
     }
 }
 

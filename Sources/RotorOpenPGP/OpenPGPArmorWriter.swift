@@ -1,4 +1,5 @@
 import Foundation
+import RotorCore
 
 /// ASCII armor for binary OpenPGP messages (RFC 4880 section 6): the BEGIN line, a blank line,
 /// base64 in 64-character lines, `=` and the CRC-24 in base64, the END line. Lines end in `\n`,
@@ -29,24 +30,8 @@ public enum OpenPGPArmorWriter {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// The CRC-24 of RFC 4880 section 6.1 (init 0xB704CE, polynomial 0x1864CFB), table-driven.
+    /// The CRC-24 of RFC 4880 section 6.1 (RotorCore's, shared with the armor reader).
     public static func checksum(_ bytes: [UInt8]) -> UInt32 {
-        var crc: UInt32 = 0xB704CE
-        bytes.withUnsafeBufferPointer { buffer in
-            for byte in buffer {
-                crc = (crc << 8) ^ table[Int((crc >> 16 ^ UInt32(byte)) & 0xFF)]
-            }
-        }
-        return crc & 0xFF_FFFF
-    }
-
-    /// `table[i]` is the CRC register after shifting byte `i` through the polynomial.
-    private static let table: [UInt32] = (0..<256).map { index in
-        var crc = UInt32(index) << 16
-        for _ in 0..<8 {
-            crc <<= 1
-            if crc & 0x100_0000 != 0 { crc ^= 0x1864CFB }
-        }
-        return crc & 0xFF_FFFF
+        OpenPGPArmor.crc24(bytes)
     }
 }
