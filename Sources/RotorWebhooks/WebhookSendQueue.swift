@@ -44,6 +44,7 @@ public final class WebhookSendQueue: @unchecked Sendable {
     private var next = 0
     private var running: [Int: WebhookExchange] = [:]
     private var finishing = false
+    private var cancelled = false
     private var done = false
 
     init(client: WebhookHTTPClient, pool: WebhookConnectionPool, concurrency: Int, requestTimeout: Double, deadline: ContinuousClock.Instant?) {
@@ -69,6 +70,10 @@ public final class WebhookSendQueue: @unchecked Sendable {
         }
         for result in failed { continuation.yield(result) }
         pool.loop.execute { [self] in
+            guard !cancelled else {
+                for item in made { notStarted(item) }
+                return
+            }
             waiting.append(contentsOf: made)
             pump()
         }
@@ -103,6 +108,7 @@ public final class WebhookSendQueue: @unchecked Sendable {
     /// Abandons everything: running requests are cut off, waiting ones end as not started.
     public func cancel() {
         pool.loop.execute { [self] in
+            cancelled = true
             for item in waiting[next...] { notStarted(item) }
             waiting = []
             next = 0
@@ -115,7 +121,7 @@ public final class WebhookSendQueue: @unchecked Sendable {
 
     /// Starts waiting requests while there is room. On the loop.
     private func pump() {
-        while running.count < concurrency, next < waiting.count {
+        while !cancelled, running.count < concurrency, next < waiting.count {
             let item = waiting[next]
             let (tag, url, exchange) = item
             next += 1

@@ -96,7 +96,7 @@ public final class WebhookWorker: Sendable {
 
         /// Claims and submits while the claimed but unfinished jobs leave room for a batch.
         func refill() throws {
-            while !exhausted, claimedByTag.count <= refillThreshold, open() {
+            while !exhausted, claimedByTag.count <= refillThreshold, open(), !Task.isCancelled {
                 // The claim records what finished first, in the same transaction: it must see
                 // what this pass recorded (a 410 disables an endpoint).
                 let batch = try recorder.flush { finished in
@@ -134,7 +134,7 @@ public final class WebhookWorker: Sendable {
                 queue.submit(requests)
             }
             // Nothing left to wait for: the results stream ends.
-            if claimedByTag.isEmpty && (exhausted || !open()) { queue.finish() }
+            if claimedByTag.isEmpty && (exhausted || !open() || Task.isCancelled) { queue.finish() }
         }
 
         do {

@@ -144,6 +144,26 @@ struct WebhookHTTPClientTests {
         try await http.shutdown()
     }
 
+    @Test func aCancelledSendQueueCutsOffWhatRunsAndStartsNothingMore() async throws {
+        let quirks = try Quirks()
+        let http = WebhookHTTPClient(connectTimeout: 5)
+        let base = "http://127.0.0.1:\(quirks.port)"
+        let queue = http.sendQueue(concurrency: 2, requestTimeout: 60, deadline: nil)
+        queue.submit((0..<3).map { WebhookRequest(tag: $0, url: base + "/hang", headers: [], body: Self.body) })
+        // Once both slots hang, cancel: the two running are cut off, the third never starts, and
+        // submissions after that start nothing either.
+        while try quirks.log().count < 2 { try await Task.sleep(nanoseconds: 10_000_000) }
+        queue.cancel()
+        queue.submit([WebhookRequest(tag: 3, url: base + "/ok", headers: [], body: Self.body)])
+        var ended: [Int] = []
+        for await result in queue.results {
+            if case .notStarted(let tag) = result { ended.append(tag) } else { Issue.record("\(result)") }
+        }
+        #expect(ended.sorted() == [0, 1, 2])
+        #expect(try quirks.log().map(\.path) == ["/hang", "/hang"])
+        try await http.shutdown()
+    }
+
     @Test func credentialsInTheURLBecomeBasicAuthorizationAndBadURLsAreNamed() async throws {
         let quirks = try Quirks()
         let http = WebhookHTTPClient(connectTimeout: 5)
