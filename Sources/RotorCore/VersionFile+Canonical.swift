@@ -75,6 +75,8 @@ public enum YAMLQuoting {
         return String(decoding: out, as: UTF8.self)
     }
 
+    private static let hexDigits = Array("0123456789ABCDEF".utf8)
+
     /// Appends the double-quoted form of the UTF-8 `source` to `out`.
     public static func appendDoubleQuoted(_ source: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
@@ -91,8 +93,7 @@ public enum YAMLQuoting {
             case 13: out.append(UInt8(ascii: "r"))
             case 9: out.append(UInt8(ascii: "t"))
             default:
-                let hex = Array("0123456789ABCDEF".utf8)
-                out += [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+                out += [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 15)]]
             }
         }
         out.append(contentsOf: UnsafeBufferPointer(rebasing: source[clean...]))

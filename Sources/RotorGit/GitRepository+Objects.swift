@@ -17,8 +17,6 @@ extension GitRepository {
         }
     }
 
-    /// Copies a blob's raw bytes (`git_blob_lookup`, `git_blob_rawcontent`).
-    /// - Throws: `GitError` when `id` is not a blob in this repository.
     /// The id git gives a blob holding `bytes` (`git hash-object`), computed without writing it.
     public static func blobID(of bytes: [UInt8]) throws -> ObjectID {
         try GitLibrary.ensureInitialized()
@@ -29,6 +27,8 @@ extension GitRepository {
         return ObjectID(oid)
     }
 
+    /// Copies a blob's raw bytes (`git_blob_lookup`, `git_blob_rawcontent`).
+    /// - Throws: `GitError` when `id` is not a blob in this repository.
     public func blob(_ id: ObjectID) throws -> [UInt8] {
         var oid = id.oid
         var blob: OpaquePointer?

@@ -61,12 +61,9 @@ public struct JobRecord: Hashable, Sendable, Codable {
     }
 
     /// The delivery this job makes, for `webhook.delivery` jobs.
-    public var delivery: DeliveryPayload? { delivery(decoder: JSONDecoder()) }
-
-    /// The delivery, decoded with `decoder` (one decoder for a whole batch of claims).
-    func delivery(decoder: JSONDecoder) -> DeliveryPayload? {
+    public var delivery: DeliveryPayload? {
         guard type == JobType.webhookDelivery.rawValue else { return nil }
-        return try? decoder.decode(DeliveryPayload.self, from: Data(payload.utf8))
+        return try? JSONDecoder().decode(DeliveryPayload.self, from: Data(payload.utf8))
     }
 }
 

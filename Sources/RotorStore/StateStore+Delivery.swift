@@ -220,14 +220,13 @@ extension StateStore {
     /// Takes back jobs whose owner is gone; their open attempt is recorded as interrupted.
     static func recoverOrphans(_ db: Database, now: Date, only: Set<String>?, claimant: JobOwner, ownerIsGone: (JobOwner) -> Bool) throws {
         let at = RFC3339.format(now)
+        // The claimant's own jobs within their lease are its requests in flight: not read at all.
         // (Timestamps are stored in one fixed-width format, so comparing them as text is exact.)
         for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM jobs WHERE status = 'running' AND (locked_by IS NOT ? OR locked_until <= ?)"),
                                     arguments: [claimant.description, at]) {
             let job = JobRecord(row: row)
             if let only, !only.contains(job.id) { continue }
             let leaseOver = job.lockedUntil.map { $0 <= now } ?? true
-            // The claimant's own jobs within their lease are its requests in flight: no need to ask.
-            if !leaseOver && job.lockedBy == claimant.description { continue }
             let owner = job.lockedBy.flatMap(JobOwner.init(parsing:))
             guard leaseOver || owner.map(ownerIsGone) == true else { continue }
             let note = "interrupted: the rotor process delivering it (\(job.lockedBy ?? "unknown")) stopped before recording an outcome"

@@ -19,7 +19,7 @@ public struct WebhookRequest: Sendable {
 public enum WebhookSendResult: Sendable {
     /// It was sent: the outcome, how long it took, and whether the deadline cut its timeout short.
     case finished(tag: Int, outcome: AttemptOutcome, seconds: Double, cutByDeadline: Bool)
-    /// It never started: the deadline came first, its endpoint was skipped, or the queue was cancelled.
+    /// It never started: the deadline came first, its endpoint answered 410 Gone, or the queue was cancelled.
     case notStarted(tag: Int)
 }
 
@@ -79,15 +79,7 @@ public final class WebhookSendQueue: @unchecked Sendable {
         }
     }
 
-    /// Drops the waiting requests to `url` (a 410 disabled it): each ends as not started.
-    /// (The queue does this itself the moment a request to `url` is answered 410 Gone.)
-    public func skip(url: String) {
-        pool.loop.execute { [self] in
-            drop(url: url)
-            endIfDone()
-        }
-    }
-
+    /// Drops the waiting requests to `url` (it answered 410 Gone): each ends as not started.
     private func drop(url: String) {
         var kept: [(tag: Int, url: String, exchange: WebhookExchange)] = []
         for item in waiting[next...] {

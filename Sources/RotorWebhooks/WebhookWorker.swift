@@ -153,8 +153,8 @@ public final class WebhookWorker: Sendable {
                         let (result, finished) = conclude(claimed, outcome: outcome, seconds: seconds, cut: cut)
                         report.results.append(result)
                         if let finished {
+                            // (A 410 also stops the queue sending there: what waits for it ends as not started.)
                             try recorder.add(finished, idle: claimedByTag.isEmpty)
-                            if finished.resolution == .disableEndpoint { queue.skip(url: claimed.delivery.url) }
                         } else {
                             try store.releaseDelivery(claimed, owner: owner, now: clock.now())
                         }
