@@ -148,7 +148,9 @@ struct WebhookHTTPClientTests {
         let quirks = try Quirks()
         let http = WebhookHTTPClient(connectTimeout: 5)
         let base = "http://127.0.0.1:\(quirks.port)"
-        let queue = http.sendQueue(concurrency: 2, requestTimeout: 60, deadline: nil)
+        // (A timeout far beyond the test: in a busy test run this task may wait a long while for
+        // a thread, and the hanging requests must still be running when it cancels.)
+        let queue = http.sendQueue(concurrency: 2, requestTimeout: 3_600, deadline: nil)
         queue.submit((0..<3).map { WebhookRequest(tag: $0, url: base + "/hang", headers: [], body: Self.body) })
         // Once both slots hang, cancel: the two running are cut off, the third never starts, and
         // submissions after that start nothing either.
