@@ -4,12 +4,12 @@ no signing and no Swift. A lower bound for `rotor deliver` on the machine: every
 a durable job (claimed under a lease, an attempt row opened, the outcome and the job's state
 written), so a pass cannot take less than this however fast the rest is.
 
-Batches follow rotor's defaults (half a 56-job claim window: 28 jobs per claim, each claim
+Batches follow rotor's defaults (half a 256-job claim window: 128 jobs per claim, each claim
 recording the previous batch's outcomes in the same transaction).
 """
 import json, sqlite3, time
 
-BATCH = 28
+BATCH = 128
 OWNER = "bench-host:1"
 
 

@@ -83,8 +83,8 @@ public final class WebhookWorker: Sendable {
         // Jobs are claimed in batches (one store transaction per batch, not per job) and handed
         // to a send queue on the HTTP client's event loop, which keeps `concurrency` requests in
         // flight. The next batch is claimed, on this thread, while half the claimed jobs are still
-        // being sent, so the requests do not wait for the store. A batch is small enough to
-        // start within its lease even if every request before it times out; what has
+        // being sent, so the requests do not wait for the store. A batch's lease covers the
+        // wait behind every request queued before it, as if each timed out; what has
         // not started by the deadline is handed back. Finished attempts are recorded in batches
         // too, most of them by the claims themselves (see `Recorder`).
         let queue = http.sendQueue(concurrency: options.concurrency, requestTimeout: options.requestTimeout, deadline: deadline)
@@ -99,8 +99,9 @@ public final class WebhookWorker: Sendable {
             while !exhausted, claimedByTag.count <= refillThreshold, open(), !Task.isCancelled {
                 // The claim records what finished first, in the same transaction: it must see
                 // what this pass recorded (a 410 disables an endpoint).
+                let lease = claimLease(queuedAhead: claimedByTag.count)
                 let batch = try recorder.flush { finished in
-                    try store.claimDueDeliveries(dueBy: dueBy, now: clock.now(), owner: owner, lease: options.effectiveLease,
+                    try store.claimDueDeliveries(dueBy: dueBy, now: clock.now(), owner: owner, lease: lease,
                                                  limit: claimBatchSize, only: only, recording: finished, actor: options.actor,
                                                  ownerIsGone: ProcessLiveness.isGone)
                 }
@@ -176,8 +177,10 @@ public final class WebhookWorker: Sendable {
         return report
     }
 
-    /// How many finished attempts one store transaction records.
-    var recordBatchSize: Int { max(16, min(128, options.concurrency * 8)) }
+    /// How many finished attempts wait before a transaction of their own records them: a
+    /// window's worth. While there are jobs to claim, a claim comes first (every half-window)
+    /// and records them in its own transaction.
+    var recordBatchSize: Int { max(16, claimWindow) }
 
     /// Finished attempts not yet in the store, written together: one transaction (one fsync)
     /// per batch instead of one per request. A batch is written when it is full, when nothing
@@ -226,12 +229,10 @@ public final class WebhookWorker: Sendable {
         }
     }
 
-    /// How many jobs may be claimed and not yet finished at once: as many as can all start
-    /// within one lease even if every request times out (`concurrency` per request timeout).
-    var claimWindow: Int {
-        let rounds = max(1, Int(options.effectiveLease / max(options.requestTimeout, 0.001)) - 1)
-        return min(512, options.concurrency * rounds)
-    }
+    /// How many jobs may be claimed and not yet finished at once. Each claim is one commit, so
+    /// bigger batches mean fewer commits per delivery; past a few hundred they gain little
+    /// (measured with `benchmarks/store_floor.py`) and only hold more jobs from other workers.
+    var claimWindow: Int { max(256, 2 * options.concurrency) }
 
     /// How many jobs one claim takes: half the window, so the next claim runs while the other
     /// half is still being sent (and never more than the window holds).
@@ -239,6 +240,17 @@ public final class WebhookWorker: Sendable {
 
     /// When the next claim is made: once no more than this many claimed jobs are unfinished.
     var refillThreshold: Int { max(0, claimWindow - claimBatchSize) }
+
+    /// The lease for a batch claimed while `queuedAhead` claimed jobs are unfinished: the
+    /// configured lease, counted from the latest moment the batch's last job can start. With
+    /// `concurrency` requests at a time, each ending within the request timeout, the job at
+    /// queue position `p` starts within `p / concurrency` timeouts. So a claimed job never
+    /// outlives its lease before it is sent, however slow the receivers, and a batch can be
+    /// much bigger than the jobs that fit in one lease.
+    func claimLease(queuedAhead: Int) -> TimeInterval {
+        let waves = (queuedAhead + claimBatchSize - 1) / max(1, options.concurrency)
+        return options.effectiveLease + Double(waves) * options.requestTimeout
+    }
 
     /// The signed request for a claimed job, or why it cannot be signed.
     func signedRequest(_ claimed: ClaimedDelivery, tag: Int) -> Result<WebhookRequest, any Error> {
