@@ -205,15 +205,22 @@ extension StateStore {
         }
     }
 
-    /// Gives a claimed job back without counting the attempt (the pass ran out of time first).
-    public func releaseDelivery(_ claimed: ClaimedDelivery, owner: JobOwner, now: Date) throws {
+    /// Gives claimed jobs back without counting their attempts (the pass ran out of time before
+    /// they were sent, or their endpoint was disabled meanwhile), in one transaction.
+    ///
+    /// A job this process no longer holds (another took it after the lease ended) is left alone.
+    public func releaseDeliveries(_ claimed: [ClaimedDelivery], owner: JobOwner, now: Date) throws {
+        guard !claimed.isEmpty else { return }
+        let at = RFC3339.format(now)
         try writer.write { db in
-            try db.execute(sql: "DELETE FROM delivery_attempts WHERE job_id = ? AND attempt = ? AND finished_at IS NULL",
-                           arguments: [claimed.job.id, claimed.attempt])
-            try db.execute(sql: """
-                UPDATE jobs SET status = 'pending', attempts = attempts - 1, locked_by = NULL, locked_until = NULL, updated_at = ?
-                WHERE id = ? AND status = 'running' AND locked_by = ? AND attempts = ?
-                """, arguments: [RFC3339.format(now), claimed.job.id, owner.description, claimed.attempt])
+            for item in claimed {
+                try db.executeCached(sql: "DELETE FROM delivery_attempts WHERE job_id = ? AND attempt = ? AND finished_at IS NULL",
+                                     arguments: [item.job.id, item.attempt])
+                try db.executeCached(sql: """
+                    UPDATE jobs SET status = 'pending', attempts = attempts - 1, locked_by = NULL, locked_until = NULL, updated_at = ?
+                    WHERE id = ? AND status = 'running' AND locked_by = ? AND attempts = ?
+                    """, arguments: [at, item.job.id, owner.description, item.attempt])
+            }
         }
     }
 

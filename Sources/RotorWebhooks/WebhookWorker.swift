@@ -90,6 +90,13 @@ public final class WebhookWorker: Sendable {
         let queue = http.sendQueue(concurrency: options.concurrency, requestTimeout: options.requestTimeout, deadline: deadline)
         let recorder = Recorder(store: store, owner: owner, actor: options.actor, size: recordBatchSize)
         var claimedByTag: [Int: ClaimedDelivery] = [:]
+        // Jobs to give back uncounted, together (at a deadline that can be a whole window):
+        // before the next claim, which must see them, and at the end of the pass.
+        var handedBack: [ClaimedDelivery] = []
+        func handBack() throws {
+            try store.releaseDeliveries(handedBack, owner: owner, now: clock.now())
+            handedBack = []
+        }
         var nextTag = 0
         var exhausted = false
         let open = { deadline.map { ContinuousClock.now < $0 } ?? true }
@@ -99,6 +106,7 @@ public final class WebhookWorker: Sendable {
             while !exhausted, claimedByTag.count <= refillThreshold, open(), !Task.isCancelled {
                 // The claim records what finished first, in the same transaction: it must see
                 // what this pass recorded (a 410 disables an endpoint).
+                try handBack()
                 let lease = claimLease(queuedAhead: claimedByTag.count)
                 let batch = try recorder.flush { finished in
                     try store.claimDueDeliveries(dueBy: dueBy, now: clock.now(), owner: owner, lease: lease,
@@ -117,7 +125,7 @@ public final class WebhookWorker: Sendable {
                     // hand the job back, and the next claim fails it with the reason instead of sending
                     // again. (Endpoints disabled before the claim never get here: the claim fails them.)
                     if recorder.disabledEndpoints.contains(claimed.delivery.url) {
-                        try store.releaseDelivery(claimed, owner: owner, now: clock.now())
+                        handedBack.append(claimed)
                         continue
                     }
                     switch signedRequest(claimed, tag: nextTag) {
@@ -147,7 +155,7 @@ public final class WebhookWorker: Sendable {
                         // The deadline came first, or a 410 disabled its endpoint meanwhile: handed back
                         // uncounted (in the second case the next claim fails it, saying why).
                         guard let claimed = claimedByTag.removeValue(forKey: tag) else { continue }
-                        try store.releaseDelivery(claimed, owner: owner, now: clock.now())
+                        handedBack.append(claimed)
                         exhausted = false
                     case .finished(let tag, let outcome, let seconds, let cut):
                         guard let claimed = claimedByTag.removeValue(forKey: tag) else { continue }
@@ -157,7 +165,7 @@ public final class WebhookWorker: Sendable {
                             // (A 410 also stops the queue sending there: what waits for it ends as not started.)
                             try recorder.add(finished, idle: claimedByTag.isEmpty)
                         } else {
-                            try store.releaseDelivery(claimed, owner: owner, now: clock.now())
+                            handedBack.append(claimed)
                         }
                     }
                     try refill()
@@ -165,12 +173,15 @@ public final class WebhookWorker: Sendable {
             } onCancel: {
                 queue.cancel()
             }
+            try handBack()
             try Task.checkCancellation()
             try recorder.flush()
         } catch {
-            // Whatever went wrong, what was delivered is recorded (else it would be sent again).
+            // Whatever went wrong, what was delivered is recorded (else it would be sent again),
+            // and what was not sent is given back.
             queue.cancel()
             try? recorder.flush()
+            try? handBack()
             throw error
         }
         report.passSeconds = Self.seconds(ContinuousClock.now - started)

@@ -247,4 +247,32 @@ struct JobQueueTests {
                                                  ownerIsGone: { _ in false })
         #expect(again.count == 2 && again.allSatisfy { $0.attempt == 2 })
     }
+
+    @Test func releasedJobsGoBackUncountedTogetherAndAJobHeldByAnotherIsLeftAlone() throws {
+        let store = try reconciled([version(1, .active)])
+        // Given one process that claimed one job, and the other a while later,
+        let early = try store.claimDueDeliveries(dueBy: Self.t0, now: Self.t0, owner: owner, lease: 120, limit: 1, ownerIsGone: { _ in false })
+        let late = try store.claimDueDeliveries(dueBy: Self.t0, now: Self.t0.addingTimeInterval(100), owner: owner, lease: 120, limit: 1,
+                                                ownerIsGone: { _ in false })
+        let claimed = early + late
+        #expect(claimed.count == 2)
+        // when the first job's lease ended and another process took it,
+        let retaken = try store.claimDueDeliveries(dueBy: Self.t0, now: Self.t0.addingTimeInterval(121), owner: other, lease: 120, limit: 10,
+                                                   ownerIsGone: { _ in false })
+        #expect(retaken.map(\.job.id) == early.map(\.job.id))
+        let taken = early[0].job.id
+        // and then the first process gives both back (its pass ran out of time before sending them),
+        try store.releaseDeliveries(claimed, owner: owner, now: Self.t0.addingTimeInterval(122))
+        // Then its own job is pending again with no attempt counted or recorded,
+        let mine = late[0]
+        let released = try store.job(mine.job.id)
+        #expect(released.status == .pending && released.attempts == 0 && released.lockedBy == nil && released.lockedUntil == nil)
+        #expect(try store.attempts(ofJob: mine.job.id).isEmpty)
+        // and the job the other process holds keeps its owner and its open attempt.
+        let held = try store.job(taken)
+        #expect(held.status == .running && held.lockedBy == "test-host:202" && held.attempts == 2)
+        #expect(try store.attempts(ofJob: taken).map(\.attempt) == [1, 2])
+        // Nothing to give back is no transaction at all.
+        try store.releaseDeliveries([], owner: owner, now: Self.t0)
+    }
 }
