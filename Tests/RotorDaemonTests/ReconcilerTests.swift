@@ -157,7 +157,7 @@ struct ReconcilerTests {
         #expect(await daemon.pass().outcome == .applied)
         // Given lock files a kill -9 left in rotor's clone,
         let stale = ["/.git/refs/heads/main.lock", "/.git/index.lock", "/.git/refs/remotes/origin/main.lock"]
-        for path in stale { FileManager.default.createFile(atPath: fixture.workdir + path, contents: Data()) }
+        for path in stale { _ = FileManager.default.createFile(atPath: fixture.workdir + path, contents: Data()) }
         // When the next pass runs, then it removes them and applies.
         let report = await daemon.pass(at: "2027-01-05T00:00:00Z")
         #expect(report.outcome == .applied, "\(report.problem ?? "")")
