@@ -34,7 +34,7 @@ let package = Package(
         ]),
         // libgit2 and gpgme, through thin typed wrappers that own every C pointer.
         .systemLibrary(name: "CGit2", path: "Sources/CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
-        .target(name: "RotorGit", dependencies: ["CGit2"]),
+        .target(name: "RotorGit", dependencies: ["CGit2", "RotorCore"]),
         .systemLibrary(name: "CGPGME", path: "Sources/CGPGME", pkgConfig: "gpgme", providers: [.apt(["libgpgme-dev"])]),
         // Native OpenPGP encryption to cv25519 recipients on swift-crypto: pure packet code, no gpgme
         // (RotorCore for the armor checksum).

@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 #endif
 import Logging
+import RotorCore
 import RotorEngine
 import RotorGit
 import RotorSpecs
@@ -22,7 +23,7 @@ extension Reconciler {
         let workdir = configuration.resolvedWorkdir
         let entries = try? FileManager.default.contentsOfDirectory(atPath: workdir)
         if entries?.isEmpty ?? true {
-            logger.info("cloning the remote", metadata: ["remote": "\(configuration.remote)", "workdir": "\(workdir)", "branch": "\(configuration.branch)"])
+            logger.info("cloning the remote", metadata: ["remote": "\(DisplayURL.redacted(configuration.remote))", "workdir": "\(workdir)", "branch": "\(configuration.branch)"])
             try cloneAtomically(into: workdir)
         }
         let repository = try GitRepository.open(at: workdir)
@@ -32,7 +33,7 @@ extension Reconciler {
         }
         let url = try repository.remoteURL(configuration.remoteName)
         guard url == configuration.remote else {
-            throw EngineError("\(workdir) is a clone of \(url ?? "no remote"), not \(configuration.remote): point --workdir at an empty folder or at rotor's clone of that remote")
+            throw EngineError("\(workdir) is a clone of \(url.map(DisplayURL.redacted) ?? "no remote"), not \(DisplayURL.redacted(configuration.remote)): point --workdir at an empty folder or at rotor's clone of that remote")
         }
         let branch = try repository.headBranch()
         guard branch == "refs/heads/\(configuration.branch)" else {
@@ -62,7 +63,7 @@ extension Reconciler {
             throw FetchFailure(description: "\(error)")
         }
         guard let tip = try repository.remoteBranchTip(remote: configuration.remoteName, branch: configuration.branch) else {
-            throw FetchFailure(description: "the remote \(configuration.remote) has no branch \(configuration.branch)")
+            throw FetchFailure(description: "the remote \(DisplayURL.redacted(configuration.remote)) has no branch \(configuration.branch)")
         }
         let local = try repository.headCommit()
         var revision = tip

@@ -1,5 +1,6 @@
 import CGit2
 import Foundation
+import RotorCore
 
 extension GitRepository {
     /// Clones `url` (a path, `file://`, `https://` or `ssh://`) into `path` and checks out `branch`
@@ -15,7 +16,7 @@ extension GitRepository {
             do {
                 try check(git_clone(&repository, url, path, &options), "git_clone")
             } catch let error as GitError {
-                throw error.prefixed("cannot clone \(url)")
+                throw error.prefixed("cannot clone \(DisplayURL.redacted(url))")
             }
         }
         git_repository_free(repository)

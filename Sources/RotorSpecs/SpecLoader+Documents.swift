@@ -162,17 +162,22 @@ extension SpecLoader {
                 sink.error(reader.location(of: "service"), "consumer \"\(service)\" is listed twice")
             }
             let webhook = reader.string("webhook")
-            if let webhook, !isWebhookURL(webhook) {
-                sink.error(reader.location(of: "webhook"), "webhook must be an http:// or https:// URL with a host")
+            if let webhook, let problem = webhookURLProblem(webhook) {
+                sink.error(reader.location(of: "webhook"), problem)
             }
             consumers.append(Consumer(service: service, webhook: webhook))
         }
         return consumers
     }
 
-    static func isWebhookURL(_ text: String) -> Bool {
+    /// What is wrong with a consumer's webhook URL, or nil. (The message never quotes the URL:
+    /// it may hold a password.)
+    static func webhookURLProblem(_ text: String) -> String? {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = url.host, !host.isEmpty, url.user == nil, url.password == nil else { return false }
-        return true
+              let host = url.host, !host.isEmpty else { return "webhook must be an http:// or https:// URL with a host" }
+        guard url.user == nil, url.password == nil else {
+            return "webhook must not carry credentials (user:password@): the spec is in git in plain text; receivers check the webhook signature instead"
+        }
+        return nil
     }
 }

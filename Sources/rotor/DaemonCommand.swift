@@ -105,7 +105,7 @@ struct DaemonCommand: AsyncParsableCommand {
             services.insert(.init(service: server), at: 0)
         }
         logger.info("rotor daemon starting", metadata: [
-            "remote": "\(configuration.remote)", "workdir": "\(configuration.resolvedWorkdir)", "branch": "\(branch)",
+            "remote": "\(DisplayURL.redacted(configuration.remote))", "workdir": "\(configuration.resolvedWorkdir)", "branch": "\(branch)",
             "state": "\(configuration.resolvedStatePath)", "interval": "\(interval)", "jitter": "\(jitter)", "once": "\(once)",
         ])
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -96,3 +96,24 @@ struct ArmorEdgeTests {
         #expect(!OpenPGPArmor.isEncryptedMessage(armor(body)))
     }
 }
+
+@Suite("URLs as shown: credentials redacted")
+struct DisplayURLTests {
+    @Test(arguments: [
+        ("https://user:pw@hooks.example/x", "https://***@hooks.example/x"),
+        ("http://token@127.0.0.1:8080", "http://***@127.0.0.1:8080"),
+        ("https://x-access-token:ghs_abc@github.com/org/secrets.git", "https://***@github.com/org/secrets.git"),
+        // An unencoded "@" in the password: everything up to the last "@" of the authority goes.
+        ("https://u:p@ss@host:9/p?q=1", "https://***@host:9/p?q=1"),
+        ("https://u:p%40ss@host/", "https://***@host/"),
+        // No credentials, or an "@" only after the authority: unchanged.
+        ("https://hooks.example/a@b?mail=c@d#e@f", "https://hooks.example/a@b?mail=c@d#e@f"),
+        ("http://[::1]:8080/hook", "http://[::1]:8080/hook"),
+        ("git@github.com:org/repo.git", "git@github.com:org/repo.git"),
+        ("ssh://git@github.com/org/repo.git", "ssh://***@github.com/org/repo.git"),
+        ("", ""),
+    ])
+    func credentialsAreReplaced(url: String, shown: String) {
+        #expect(DisplayURL.redacted(url) == shown)
+    }
+}

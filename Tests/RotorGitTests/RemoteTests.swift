@@ -81,4 +81,15 @@ struct RemoteTests {
             }
         }
     }
+
+    @Test func aRemoteURLsCredentialsAreNotInTheError() throws {
+        try withScratchDir { dir in
+            // Nothing listens on port 1: the clone fails, and the error names the remote without its token.
+            #expect {
+                _ = try GitRepository.clone(from: "http://x-access-token:canary-token-5521@127.0.0.1:1/secrets.git", to: dir + "/x", branch: "main")
+            } throws: { error in
+                "\(error)".contains("cannot clone http://***@127.0.0.1:1/secrets.git") && !"\(error)".contains("canary-token-5521")
+            }
+        }
+    }
 }

@@ -80,6 +80,9 @@ struct SpecLoaderTests {
          "rotor.yaml:4:16: error: recipient must be a PGP fingerprint"),
         ("bad webhook", "secrets/payments/db.yaml", secret.replacingOccurrences(of: "https://billing.example/hooks", with: "ftp://x"),
          "secrets/payments/db.yaml:10:16: error: webhook must be an http:// or https:// URL"),
+        ("webhook with a password", "secrets/payments/db.yaml",
+         secret.replacingOccurrences(of: "https://billing.example/hooks", with: "https://hook:hunter2-canary@billing.example/hooks"),
+         "secrets/payments/db.yaml:10:16: error: webhook must not carry credentials (user:password@)"),
         ("weak generator", "policies/database-credentials.yaml", policy.replacingOccurrences(of: "length: 32", with: "length: 8"),
          "policies/database-credentials.yaml:9:13: error: generator yields 47 bits of entropy"),
     ]
