@@ -104,9 +104,9 @@ public final class WebhookWorker: Sendable {
         /// Claims and submits while the claimed but unfinished jobs leave room for a batch.
         func refill() throws {
             while !exhausted, claimedByTag.count <= refillThreshold, open(), !Task.isCancelled {
+                try handBack()
                 // The claim records what finished first, in the same transaction: it must see
                 // what this pass recorded (a 410 disables an endpoint).
-                try handBack()
                 let lease = claimLease(queuedAhead: claimedByTag.count)
                 let batch = try recorder.flush { finished in
                     try store.claimDueDeliveries(dueBy: dueBy, now: clock.now(), owner: owner, lease: lease,
@@ -191,7 +191,7 @@ public final class WebhookWorker: Sendable {
     /// How many finished attempts wait before a transaction of their own records them: a
     /// window's worth. While there are jobs to claim, a claim comes first (every half-window)
     /// and records them in its own transaction.
-    var recordBatchSize: Int { max(16, claimWindow) }
+    var recordBatchSize: Int { claimWindow }
 
     /// Finished attempts not yet in the store, written together: one transaction (one fsync)
     /// per batch instead of one per request. A batch is written when it is full, when nothing
