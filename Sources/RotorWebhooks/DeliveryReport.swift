@@ -48,9 +48,20 @@ public struct DeliveryReport: Sendable, Codable {
     /// How long the delivery work took in real time: from the first claim to the last outcome
     /// recorded, signing keys' decryption included (process start and reading the repository not).
     public var passSeconds: Double = 0
+    /// The CPU time the whole process used over the same span, user and system, every thread
+    /// (the HTTP event loop's included; in the daemon, its health server's too).
+    public var passCPUSeconds: Double = 0
 
     /// Creates an empty report.
     public init() {}
+
+    /// The CPU time this process has used so far, user and system, every thread.
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return 0 }
+        let seconds = { (time: timeval) in Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
 
     /// Attempts that delivered.
     public var delivered: Int { results.filter { $0.result == .delivered }.count }

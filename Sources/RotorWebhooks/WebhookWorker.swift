@@ -67,6 +67,7 @@ public final class WebhookWorker: Sendable {
             let pass = try await runOnce()
             report.results += pass.results
             report.passSeconds += pass.passSeconds
+            report.passCPUSeconds += pass.passCPUSeconds
             guard let next = try store.nextDeliveryDue(), next <= end else { break }
             if next <= clock.now() {
                 if pass.results.isEmpty { break }
@@ -80,6 +81,7 @@ public final class WebhookWorker: Sendable {
     private func pass(dueBy: Date, only: Set<String>?, deadline: ContinuousClock.Instant?, http: WebhookHTTPClient) async throws -> DeliveryReport {
         var report = DeliveryReport()
         let started = ContinuousClock.now
+        let cpuAtStart = DeliveryReport.processCPUSeconds()
         // Jobs are claimed in batches (one store transaction per batch, not per job) and handed
         // to a send queue on the HTTP client's event loop, which keeps `concurrency` requests in
         // flight. The next batch is claimed, on this thread, while half the claimed jobs are still
@@ -185,6 +187,7 @@ public final class WebhookWorker: Sendable {
             throw error
         }
         report.passSeconds = Self.seconds(ContinuousClock.now - started)
+        report.passCPUSeconds = max(0, DeliveryReport.processCPUSeconds() - cpuAtStart)
         return report
     }
 

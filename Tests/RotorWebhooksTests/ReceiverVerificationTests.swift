@@ -9,6 +9,21 @@ import RotorTesting
 /// rotor's real deliveries, checked by an independent Standard Webhooks implementation.
 @Suite("Deliveries verified by an independent receiver")
 struct ReceiverVerificationTests {
+    @Test func theJSONReportHasEveryAttemptAndThePassTimes() async throws {
+        let receiver = try WebhookReceiver(routes: [.init("/hooks", service: "billing-api")])
+        let scenario = try WebhookScenario(consumers: [("billing-api", receiver.url("/hooks"))])
+        try scenario.applyWithoutDelivery()
+        try receiver.setSecrets(["billing-api": [try scenario.signingSecret("billing-api")]])
+        let deliver = try scenario.rotor(["deliver", "--at", WebhookScenario.t0, "--format", "json"])
+        #expect(deliver.status == 0, "\(deliver.stdout)\(deliver.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(deliver.stdout.utf8)) as? [String: Any])
+        let results = try #require(report["results"] as? [[String: Any]])
+        #expect(results.count == 2 && results.allSatisfy { $0["result"] as? String == "delivered" && $0["statusCode"] as? Int == 200 })
+        // Real time and CPU time of the pass (signing, two requests, the store's claims and outcomes).
+        let seconds = try #require(report["passSeconds"] as? Double), cpu = try #require(report["passCPUSeconds"] as? Double)
+        #expect(seconds > 0 && seconds < 60 && cpu > 0 && cpu < 60, "\(deliver.stdout)")
+    }
+
     @Test func realDeliveriesAreAcceptedAndForgeriesRejected() async throws {
         // Given a consumer whose receiver verifies with PyPI's standardwebhooks and the secret `rotor get` hands out,
         let receiver = try WebhookReceiver(routes: [.init("/hooks", service: "billing-api")])

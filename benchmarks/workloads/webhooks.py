@@ -1,5 +1,5 @@
 """Workload 4: webhook fan-out (N rotations x 3 consumers) against wrk on the same local receiver."""
-import json, os, re, shutil, subprocess, sys, time
+import json, os, re, resource, shutil, subprocess, sys, time
 from support import ROOT, config_yaml, generate_repo, sh, timed
 import store_floor
 
@@ -26,19 +26,30 @@ def run(env):
             if os.path.exists(state + suffix):
                 shutil.copy(state + suffix, floor_copy + suffix)
         output = []
+        receiver_before, children_before = cpu_seconds(receiver.pid), children_cpu_seconds()
         seconds, rss = timed([env.rotor, "deliver", "--repo", repo, "--state", state, "--at", "2026-12-05T00:00:00Z",
                               "--concurrency", str(CONCURRENCY), "--format", "json"], env=env.env, stdout=output)
+        receiver_cpu, rotor_cpu = cpu_seconds(receiver.pid) - receiver_before, children_cpu_seconds() - children_before
         report = json.loads(output[0])
         deliveries = 3 * count
         delivered = sum(1 for result in report["results"] if result["result"] == "delivered")
         if delivered != deliveries:
             raise RuntimeError(f"rotor deliver delivered {delivered} of {deliveries}")
-        pass_seconds = report["passSeconds"]
+        pass_seconds, pass_cpu = report["passSeconds"], report["passCPUSeconds"]
         floor_jobs, floor_seconds = store_floor.replay(floor_copy, due_by="2026-12-05T00:00:00Z")
         if floor_jobs != deliveries:
             raise RuntimeError(f"the store replay claimed {floor_jobs} jobs, not {deliveries}")
         rate, pass_rate = deliveries / seconds, deliveries / pass_seconds
-        wrk_rate = run_wrk(f"{url}/svc-a", duration=2 if env.quick else 10)
+        receiver_before = cpu_seconds(receiver.pid)
+        wrk_rate, wrk_requests = run_wrk(f"{url}/svc-a", duration=2 if env.quick else 10)
+        receiver_cpu_wrk = cpu_seconds(receiver.pid) - receiver_before
+        # What bounds the rate: CPU per delivery, rotor's and the receiver's, on a shared machine.
+        # At half wrk's rate the receiver alone needs (its CPU per request under rotor) x (that
+        # rate) of a core; what is left of the machine is rotor's budget per delivery.
+        cores = os.cpu_count() or 1
+        per_request_rotor_run = receiver_cpu / deliveries
+        goal_rate = wrk_rate / 2
+        budget = max(0.0, cores - goal_rate * per_request_rotor_run) / goal_rate
         return [{"name": f"webhook fan-out: {count:,} rotations x 3 consumers ({deliveries:,} signed deliveries)",
                  "workload": "webhooks", "size": count,
                  "rows": [{"tool": "rotor deliver (whole process)", "items": deliveries, "seconds": seconds, "rss_mib": rss},
@@ -50,7 +61,14 @@ def run(env):
                            f"wrk: {wrk_rate:,.0f} requests/s; rotor = {100 * rate / wrk_rate:.0f}% of wrk "
                            f"({100 * pass_rate / wrk_rate:.0f}% in the pass; goal >= 50%)",
                            f"the store's statements alone (benchmarks/store_floor.py): {deliveries / floor_seconds:,.0f} jobs/s = "
-                           f"{100 * deliveries / floor_seconds / wrk_rate:.0f}% of wrk, a ceiling for any pass that records every delivery"]}]
+                           f"{100 * deliveries / floor_seconds / wrk_rate:.0f}% of wrk, a ceiling for any pass that records every delivery",
+                           f"CPU per delivery: rotor {1e6 * pass_cpu / deliveries:.0f} us in its pass, all threads "
+                           f"({1e6 * rotor_cpu / deliveries:.0f} us for the whole process); the receiver {1e6 * per_request_rotor_run:.0f} us per request under rotor, "
+                           f"{1e6 * receiver_cpu_wrk / max(1, wrk_requests):.0f} us under wrk; at half wrk's rate on {cores} cores, "
+                           f"the receiver would take {100 * goal_rate * per_request_rotor_run / cores:.0f}% of the machine, "
+                           f"leaving rotor {1e6 * budget:.0f} us of CPU per delivery"],
+                 "cpu": {"rotor_seconds": rotor_cpu, "rotor_pass_seconds": pass_cpu, "receiver_seconds_rotor": receiver_cpu, "receiver_seconds_wrk": receiver_cpu_wrk,
+                         "wrk_requests": wrk_requests, "cores": cores}}]
     finally:
         receiver.kill()
 
@@ -73,5 +91,19 @@ def run_wrk(url, duration):
         handle.write('wrk.method = "POST"\nwrk.body = string.rep("x", 400)\n'
                      'wrk.headers["Content-Type"] = "application/json"\n')
     out = sh(["wrk", "-t2", f"-c{CONCURRENCY}", f"-d{duration}s", "-s", script, url])
-    match = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    return float(match.group(1))
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    return rate, requests
+
+
+def cpu_seconds(pid):
+    """User + system CPU seconds a running process has used (from /proc)."""
+    with open(f"/proc/{pid}/stat") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_seconds():
+    """User + system CPU seconds of this process's finished children (and theirs)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
