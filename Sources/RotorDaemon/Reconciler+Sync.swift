@@ -31,8 +31,14 @@ extension Reconciler {
         guard root == Self.realPath(workdir) else {
             throw EngineError("\(workdir) is not a clone of its own (it is inside \(root ?? "a bare repository")): point --workdir at an empty folder or at rotor's clone")
         }
+        // The clone's remote is --remote without the password it may carry (the clone never
+        // stores it). A clone made before rotor took it out has it in .git/config: removed now.
+        let stored = DisplayURL.withoutCredential(configuration.remote).url
         let url = try repository.remoteURL(configuration.remoteName)
-        guard url == configuration.remote else {
+        if url == configuration.remote, stored != configuration.remote {
+            try repository.setRemoteURL(configuration.remoteName, to: stored)
+            logger.notice("removed the credential the clone's git config held for its remote", metadata: ["remote": "\(stored)"])
+        } else if url != stored {
             throw EngineError("\(workdir) is a clone of \(url.map(DisplayURL.redacted) ?? "no remote"), not \(DisplayURL.redacted(configuration.remote)): point --workdir at an empty folder or at rotor's clone of that remote")
         }
         let branch = try repository.headBranch()

@@ -51,7 +51,9 @@ public final class Reconciler: PassRunner, @unchecked Sendable {
         self.status = status
         self.logger = logger
         self.delivery = delivery
-        self.makeTransport = transport ?? { GitRemoteTransport(repository: $0, remote: $1.remoteName, branch: $1.branch) }
+        self.makeTransport = transport ?? {
+            GitRemoteTransport(repository: $0, remote: $1.remoteName, branch: $1.branch, credential: DisplayURL.withoutCredential($1.remote).credential)
+        }
         self.wallClock = wallClock
     }
 

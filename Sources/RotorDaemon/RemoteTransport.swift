@@ -1,3 +1,4 @@
+import RotorCore
 import RotorGit
 
 /// How a pass talks to the remote: fetch the branch, push it.
@@ -11,7 +12,8 @@ public protocol RemoteTransport {
     func push() throws
 }
 
-/// Fetch and push through libgit2, with credentials from the environment (see `GitCredentials`).
+/// Fetch and push through libgit2, with the credential taken out of `--remote`'s URL or the
+/// environment's (see `GitCredentials`).
 public struct GitRemoteTransport: RemoteTransport {
     /// rotor's clone.
     public let repository: GitRepository
@@ -19,17 +21,21 @@ public struct GitRemoteTransport: RemoteTransport {
     public let remote: String
     /// The branch.
     public let branch: String
+    /// The user and password `--remote` carried (never stored in the clone).
+    let credential: URLCredential?
 
-    /// Creates a transport for `branch` of `remote` in `repository`.
-    public init(repository: GitRepository, remote: String, branch: String) {
+    /// Creates a transport for `branch` of `remote` in `repository`, answering the remote's
+    /// challenge with `credential` when there is one.
+    public init(repository: GitRepository, remote: String, branch: String, credential: URLCredential? = nil) {
         self.repository = repository
         self.remote = remote
         self.branch = branch
+        self.credential = credential
     }
 
     /// `git fetch <remote>`.
-    public func fetch() throws { try repository.fetch(remote: remote) }
+    public func fetch() throws { try repository.fetch(remote: remote, credential: credential) }
 
     /// `git push <remote> <branch>:<branch>` (never forced).
-    public func push() throws { try repository.push(remote: remote, branch: branch) }
+    public func push() throws { try repository.push(remote: remote, branch: branch, credential: credential) }
 }

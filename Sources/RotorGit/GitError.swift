@@ -1,4 +1,6 @@
 import CGit2
+import Foundation
+import RotorCore
 
 /// An error reported by libgit2 (or by this wrapper around it).
 ///
@@ -43,6 +45,21 @@ public struct GitError: Error, CustomStringConvertible, Sendable {
     /// The same error with `context` put in front of the message.
     func prefixed(_ context: String) -> GitError {
         GitError(code: code, function: function, message: "\(context): \(message)", errorClass: errorClass)
+    }
+
+    /// The same error with `credential`'s password nowhere in its message.
+    func redacting(_ credential: URLCredential?) -> GitError {
+        guard let credential, !credential.password.isEmpty, message.contains(credential.password) else { return self }
+        return GitError(code: code, function: function, message: message.replacingOccurrences(of: credential.password, with: "***"),
+                        errorClass: errorClass)
+    }
+
+    /// The same error with neither `url` (when it carries a credential) nor its password in its message.
+    func redactingCredentials(of url: String) -> GitError {
+        let credential = DisplayURL.withoutCredential(url).credential
+        guard credential != nil, message.contains(url) else { return redacting(credential) }
+        return GitError(code: code, function: function, message: message.replacingOccurrences(of: url, with: DisplayURL.redacted(url)),
+                        errorClass: errorClass).redacting(credential)
     }
 
     /// An error for a C function that returned NULL where the wrapper expected a value.

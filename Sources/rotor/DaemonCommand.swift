@@ -108,6 +108,9 @@ struct DaemonCommand: AsyncParsableCommand {
             "remote": "\(DisplayURL.redacted(configuration.remote))", "workdir": "\(configuration.resolvedWorkdir)", "branch": "\(branch)",
             "state": "\(configuration.resolvedStatePath)", "interval": "\(interval)", "jitter": "\(jitter)", "once": "\(once)",
         ])
+        if DisplayURL.withoutCredential(configuration.remote).credential != nil {
+            logger.warning("--remote carries a password: it is used, never stored, but anyone on this host can read it in the process list; prefer ROTOR_GIT_TOKEN")
+        }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()

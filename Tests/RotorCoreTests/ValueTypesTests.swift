@@ -116,4 +116,27 @@ struct DisplayURLTests {
     func credentialsAreReplaced(url: String, shown: String) {
         #expect(DisplayURL.redacted(url) == shown)
     }
+
+    @Test(arguments: [
+        ("https://x-access-token:ghs_abc@github.com/org/secrets.git", "https://github.com/org/secrets.git", "x-access-token", "ghs_abc"),
+        // Percent-encoded user information is decoded; a raw "@" in the password is lenient, as above.
+        ("https://u%40corp:p%40ss%3A1@host:9/p?q=1", "https://host:9/p?q=1", "u@corp", "p@ss:1"),
+        ("https://u:p@ss@host/", "https://host/", "u", "p@ss"),
+        ("http://user:@127.0.0.1:8080/r.git", "http://127.0.0.1:8080/r.git", "user", ""),
+        ("https://u:bad%zz%4@host/", "https://host/", "u", "bad%zz%4"),
+        ("ssh://git:pw@[::1]:22/repo.git", "ssh://[::1]:22/repo.git", "git", "pw"),
+    ])
+    func aPasswordIsTakenOutOfTheURL(url: String, stored: String, user: String, password: String) {
+        let (without, credential) = DisplayURL.withoutCredential(url)
+        #expect(without == stored)
+        #expect(credential == URLCredential(user: user, password: password))
+        #expect("\(credential!)" == "\(user):***" && !String(reflecting: credential!).contains(password.isEmpty ? "\u{0}" : password))
+    }
+
+    @Test(arguments: ["https://github.com/org/secrets.git", "ssh://git@github.com/org/repo.git", "git@github.com:org/repo.git",
+                      "/srv/git/secrets.git", "file:///srv/git/secrets.git", "https://host/a@b:c", ""])
+    func aURLWithoutAPasswordIsKept(url: String) {
+        let (without, credential) = DisplayURL.withoutCredential(url)
+        #expect(without == url && credential == nil)
+    }
 }

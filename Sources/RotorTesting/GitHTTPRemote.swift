@@ -1,0 +1,75 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `scripts/git-http-remote` on 127.0.0.1: the repositories under a folder served over git's smart
+/// HTTP (`git http-backend`), fetch and push, to requests with one user and password only.
+public final class GitHTTPRemote: @unchecked Sendable {
+    /// One request as the server logged it (never the credential).
+    public struct Request: Decodable, Sendable {
+        public let method: String
+        public let path: String
+        /// `ok`, `wrong` or `none`.
+        public let auth: String
+        public let status: Int
+    }
+
+    /// The port it listens on.
+    public let port: Int
+    private let directory: TemporaryDirectory
+    private let process: Process
+
+    /// Serves the repositories under `root` to `user`:`password` (given to the server in a 0600 file).
+    public init(root: String, user: String, password: String) throws {
+        directory = try TemporaryDirectory(prefix: "gh")
+        let credentials = directory.path("credentials")
+        guard FileManager.default.createFile(atPath: credentials, contents: Data("\(user):\(password)\n".utf8),
+                                             attributes: [.posixPermissions: 0o600]) else { throw FixtureError("cannot write \(credentials)") }
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", Self.scriptPath, "--root", root, "--credentials", credentials, "--log", directory.path("log.jsonl")]
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        guard let number = text.split(separator: " ").last.flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) else {
+            process.waitUntilExit()
+            throw FixtureError("git-http-remote did not start: \(text)\(String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
+        }
+        port = number
+    }
+
+    deinit { stop() }
+
+    /// The URL of the repository `name` (a folder under the root), with `userInfo` (`user:password`) when given.
+    public func url(_ name: String, userInfo: String? = nil) -> String {
+        "http://\(userInfo.map { $0 + "@" } ?? "")127.0.0.1:\(port)/\(name)"
+    }
+
+    /// Every request so far, in arrival order.
+    public func requests() throws -> [Request] {
+        guard let text = try? String(contentsOfFile: directory.path("log.jsonl"), encoding: .utf8) else { return [] }
+        return try text.split(separator: "\n").map { try JSONDecoder().decode(Request.self, from: Data($0.utf8)) }
+    }
+
+    /// Stops the server (it is stopped on release too).
+    public func stop() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// `scripts/git-http-remote` in this package.
+    static var scriptPath: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("scripts/git-http-remote").path
+    }
+}
