@@ -86,7 +86,6 @@ public final class WebhookHTTPClient: Sendable {
         fields.add(name: "host", value: target.hostHeader)
         for (name, value) in headers { fields.add(name: name, value: value) }
         fields.add(name: "content-length", value: String(body.count))
-        if let authorization = target.authorization { fields.add(name: "authorization", value: authorization) }
         return .success(WebhookExchange(endpoint: target.endpoint,
                                         head: HTTPRequestHead(version: .http1_1, method: .POST, uri: target.requestURI, headers: fields),
                                         body: ByteBuffer(bytes: body), timeout: max(timeout, 0.001), promise: pool.loop.makePromise()))

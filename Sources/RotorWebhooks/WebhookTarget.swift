@@ -15,8 +15,6 @@ struct WebhookTarget: Sendable {
     let requestURI: String
     /// The `Host` header: the host (bracketed when IPv6) and a non-default port.
     let hostHeader: String
-    /// `Basic …` when the URL carries a user (as `curl` does).
-    let authorization: String?
 
     /// Parses an `http://` or `https://` URL.
     ///
@@ -26,6 +24,11 @@ struct WebhookTarget: Sendable {
             throw WebhookTargetError(message: "not a valid URL")
         }
         guard scheme == "http" || scheme == "https" else { throw WebhookTargetError(message: "not an http:// or https:// URL") }
+        // Specs refuse such URLs (they would sit in git in plain text); a job queued before that
+        // rule is not sent with them either.
+        guard components.user == nil, components.password == nil else {
+            throw WebhookTargetError(message: "the URL carries credentials (user:password@), which rotor does not send: receivers check the webhook signature")
+        }
         var host = components.percentEncodedHost ?? ""
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         guard !host.isEmpty else { throw WebhookTargetError(message: "the URL has no host") }
@@ -39,12 +42,6 @@ struct WebhookTarget: Sendable {
         requestURI = uri
         let bracketed = host.contains(":") ? "[\(host)]" : host
         hostHeader = port == defaultPort ? bracketed : "\(bracketed):\(port)"
-        if let user = components.user {
-            let credentials = user + ":" + (components.password ?? "")
-            authorization = "Basic " + Data(credentials.utf8).base64EncodedString()
-        } else {
-            authorization = nil
-        }
     }
 }
 

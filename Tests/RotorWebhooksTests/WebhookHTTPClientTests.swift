@@ -166,12 +166,15 @@ struct WebhookHTTPClientTests {
         try await http.shutdown()
     }
 
-    @Test func credentialsInTheURLBecomeBasicAuthorizationAndBadURLsAreNamed() async throws {
+    @Test func credentialsInTheURLAreNeverSentAndBadURLsAreNamed() async throws {
         let quirks = try Quirks()
         let http = WebhookHTTPClient(connectTimeout: 5)
-        #expect(try await http.post(url: "http://hook:s3cret@127.0.0.1:\(quirks.port)/ok", headers: [], body: Self.body, timeout: 10)
-                == .response(status: 204, retryAfter: nil))
-        #expect(try quirks.log().first?.authorization == "Basic " + Data("hook:s3cret".utf8).base64EncodedString())
+        // (Specs refuse such URLs; a job queued before that rule fails without a request, and the message does not quote the password.)
+        let refused = try await http.post(url: "http://hook:s3cret@127.0.0.1:\(quirks.port)/ok", headers: [], body: Self.body, timeout: 10)
+        #expect(refused == .transportError("the URL carries credentials (user:password@), which rotor does not send: receivers check the webhook signature"))
+        #expect(try quirks.log().isEmpty)
+        #expect(try await http.post(url: "http://127.0.0.1:\(quirks.port)/ok", headers: [], body: Self.body, timeout: 10) == .response(status: 204, retryAfter: nil))
+        #expect(try quirks.log().first?.authorization == nil)
         #expect(try await http.post(url: "ftp://127.0.0.1/x", headers: [], body: Self.body, timeout: 10) == .transportError("not an http:// or https:// URL"))
         #expect(try await http.post(url: "http:///nohost", headers: [], body: Self.body, timeout: 10) == .transportError("the URL has no host"))
         try await http.shutdown()
