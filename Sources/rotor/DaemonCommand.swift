@@ -19,7 +19,7 @@ struct DaemonCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "The secrets repository's remote: a path, file://, https:// or ssh:// URL.")
+    @Option(help: "The secrets repository's remote: a path, file://, https:// or ssh:// URL. Give an HTTPS token in ROTOR_GIT_TOKEN rather than in the URL (the process list shows arguments).")
     var remote: String
 
     @Option(help: "rotor's own clone of the remote (cloned when missing or empty).")
