@@ -62,6 +62,15 @@ public struct GitError: Error, CustomStringConvertible, Sendable {
                         errorClass: errorClass).redacting(credential)
     }
 
+    /// The same error saying what to do when libgit2 refused an SSH host key it could not find
+    /// in `known_hosts` (it checks them; it never adds one).
+    func withHostKeyHint() -> GitError {
+        guard code == GIT_ECERTIFICATE.rawValue, message.localizedCaseInsensitiveContains("ssh hostkey") else { return self }
+        let hint = "rotor checks SSH host keys against ~/.ssh/known_hosts of the user running it: add the remote host's key there "
+            + "(for example `ssh-keyscan -p PORT HOST >> ~/.ssh/known_hosts`, after checking its fingerprint)"
+        return GitError(code: code, function: function, message: "\(message): \(hint)", errorClass: errorClass)
+    }
+
     /// An error for a C function that returned NULL where the wrapper expected a value.
     static func unexpectedNull(_ function: String) -> GitError {
         GitError(code: GIT_ERROR.rawValue, function: function, message: "libgit2 returned no value")

@@ -25,7 +25,7 @@ extension GitRepository {
                 do {
                     try check(git_clone(&repository, stored, path, &options), "git_clone")
                 } catch let error as GitError {
-                    throw error.redactingCredentials(of: url).prefixed("cannot clone \(DisplayURL.redacted(url))")
+                    throw error.redactingCredentials(of: url).withHostKeyHint().prefixed("cannot clone \(DisplayURL.redacted(url))")
                 }
             }
         }
@@ -49,7 +49,7 @@ extension GitRepository {
                 do {
                     try check(git_remote_fetch(handle, nil, &options, "rotor: fetch"), "git_remote_fetch")
                 } catch let error as GitError {
-                    throw error.redacting(credential).prefixed("cannot fetch from \(remote)")
+                    throw error.redacting(credential).withHostKeyHint().prefixed("cannot fetch from \(remote)")
                 }
             }
         }
@@ -83,7 +83,7 @@ extension GitRepository {
                     do {
                         try check(git_remote_push(handle, &specs, &options), "git_remote_push")
                     } catch let error as GitError {
-                        throw error.redacting(credential).prefixed("cannot push \(branch) to \(remote)")
+                        throw error.redacting(credential).withHostKeyHint().prefixed("cannot push \(branch) to \(remote)")
                     }
                 }
             }

@@ -3,9 +3,10 @@ import Testing
 import RotorCore
 import RotorTesting
 
-/// `rotor daemon` against a remote over HTTP that asks for a credential (`git http-backend` behind
-/// Basic auth): a token from the environment or in the URL is used, and stored or shown nowhere.
-@Suite("rotor daemon: an HTTP remote with credentials")
+/// `rotor daemon` against remotes that ask for credentials: over HTTP (`git http-backend` behind
+/// Basic auth), a token from the environment or in the URL, stored or shown nowhere; over SSH
+/// (OpenSSH's sshd), a key file, a key with a passphrase, or the agent, and the host key checked.
+@Suite("rotor daemon: remotes that ask for credentials")
 struct HTTPRemoteTests {
     let db = SecretID(project: "payments", name: "db-password")
     let token = "canary-git-token-6183"
@@ -67,6 +68,48 @@ struct HTTPRemoteTests {
         #expect(cloned.status == 0, "\(everything(cloned))")
         let secondConfig = try String(contentsOfFile: second + "/.git/config", encoding: .utf8)
         #expect(secondConfig.contains("url = \(plain)") && !secondConfig.contains(token))
+        #expect(try CrashInvariants.violations(fixture).isEmpty)
+    }
+
+    @Test func anSSHRemoteWithAKeyFileAPassphraseOrTheAgentAndAKnownHostKey() throws {
+        let fixture = try RemoteFixture()
+        let ssh = try SSHRemote()
+        let url = ssh.url(fixture.remote)
+        let accepted = { ssh.log.components(separatedBy: "Accepted publickey").count - 1 }
+
+        // A host key not in known_hosts: refused before any key is offered, saying what to do.
+        let stranger = try fixture.rotor(arguments(fixture, remote: url, at: "2026-12-01T00:00:00Z"),
+                                         environment: ["HOME": ssh.strangerHome, "ROTOR_GIT_SSH_KEY": ssh.plainKey])
+        #expect(stranger.status == 1, "\(everything(stranger))")
+        #expect(everything(stranger).contains("known_hosts"), "\(everything(stranger))")
+        #expect(accepted() == 0)
+
+        // A key file: cloned, applied, pushed.
+        let created = try fixture.rotor(arguments(fixture, remote: url, at: "2026-12-01T00:00:00Z"),
+                                        environment: ["HOME": ssh.home, "ROTOR_GIT_SSH_KEY": ssh.plainKey])
+        #expect(created.status == 0, "\(everything(created))\n\(ssh.log)")
+        #expect(try GitVersions.files(gitDir: fixture.remote, revision: "main")[db]?.versions.map(\.version) == [1])
+
+        // A wrong passphrase: the pass fails at the fetch, once, and pushes nothing.
+        let wrong = try fixture.rotor(arguments(fixture, remote: url, at: "2027-01-05T00:00:00Z"),
+                                      environment: ["HOME": ssh.home, "ROTOR_GIT_SSH_KEY": ssh.protectedKey, "ROTOR_GIT_SSH_PASSPHRASE": "not-it"])
+        #expect(wrong.status == 1, "\(everything(wrong))")
+        #expect(try GitVersions.files(gitDir: fixture.remote, revision: "main")[db]?.versions.map(\.version) == [1])
+
+        // The key with its passphrase: the rotation is pushed, and the passphrase is in no output.
+        let rotated = try fixture.rotor(arguments(fixture, remote: url, at: "2027-01-05T00:00:00Z"),
+                                        environment: ["HOME": ssh.home, "ROTOR_GIT_SSH_KEY": ssh.protectedKey, "ROTOR_GIT_SSH_PASSPHRASE": ssh.passphrase])
+        #expect(rotated.status == 0, "\(everything(rotated))")
+        #expect(try GitVersions.files(gitDir: fixture.remote, revision: "main")[db]?.versions.map(\.version) == [2, 1])
+        #expect(!everything(rotated).contains(ssh.passphrase) && !everything(wrong).contains("not-it"))
+
+        // No key file: the running agent's key.
+        let socket = try ssh.agent()
+        let before = accepted()
+        let viaAgent = try fixture.rotor(arguments(fixture, remote: url, at: "2027-01-05T00:00:00Z"),
+                                         environment: ["HOME": ssh.home, "SSH_AUTH_SOCK": socket])
+        #expect(viaAgent.status == 0, "\(everything(viaAgent))")
+        #expect(accepted() > before)
         #expect(try CrashInvariants.violations(fixture).isEmpty)
     }
 }

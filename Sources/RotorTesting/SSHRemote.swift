@@ -1,0 +1,173 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// OpenSSH's `sshd` on 127.0.0.1 with a throwaway host key, letting in two throwaway client keys
+/// (one protected by a passphrase): git over SSH to any repository path on this machine, as the
+/// user running the tests. `home` is a HOME whose `.ssh/known_hosts` knows the host key.
+public final class SSHRemote: @unchecked Sendable {
+    /// The port it listens on.
+    public let port: Int
+    /// The user the URLs log in as (the one running the tests).
+    public let user: String
+    /// A private key file without a passphrase.
+    public let plainKey: String
+    /// A private key file protected by ``passphrase``.
+    public let protectedKey: String
+    /// The passphrase of ``protectedKey``.
+    public let passphrase = "canary-ssh-passphrase-2741"
+    /// A HOME whose `.ssh/known_hosts` holds the server's host key (libgit2 checks it).
+    public let home: String
+    /// A HOME with no `.ssh` at all.
+    public let strangerHome: String
+    private let directory: TemporaryDirectory
+    /// sshd's process id. Started with posix_spawn, not Foundation's `Process`: sshd closes every
+    /// descriptor it inherits, which `Process` takes for the child's exit, and it then blocks its
+    /// monitoring thread in `waitpid` until sshd really exits (stalling every other `Process`).
+    private let pid: pid_t
+    /// ssh-agents started by ``agent()`` (spawned the same way: a daemonizing ssh-agent keeps
+    /// the descriptor `Process` watches, so `Process` would wait for it forever).
+    private var agents: [pid_t] = []
+
+    public init() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/sshd") else {
+            throw FixtureError("/usr/sbin/sshd is missing: scripts/install-deps installs openssh-server")
+        }
+        directory = try TemporaryDirectory(prefix: "ssh")
+        user = String(cString: getpwuid(geteuid()).pointee.pw_name)
+        let hostKey = directory.path("host_ed25519")
+        plainKey = directory.path("client_plain")
+        protectedKey = directory.path("client_protected")
+        for (path, phrase) in [(hostKey, ""), (plainKey, ""), (protectedKey, passphrase)] {
+            let made = try Shell.run("ssh-keygen", ["-q", "-t", "ed25519", "-N", phrase, "-C", "rotor-test", "-f", path])
+            guard made.status == 0 else { throw FixtureError("ssh-keygen failed: \(made.stderr)") }
+        }
+        let authorized = try [plainKey, protectedKey].map { try String(contentsOfFile: $0 + ".pub", encoding: .utf8) }.joined()
+        try authorized.write(toFile: directory.path("authorized_keys"), atomically: true, encoding: .utf8)
+        // sshd refuses to start without its privilege separation folder when run as root.
+        try? FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
+
+        port = try Self.freePort()
+        let config = """
+            Port \(port)
+            ListenAddress 127.0.0.1
+            HostKey \(hostKey)
+            AuthorizedKeysFile \(directory.path("authorized_keys"))
+            PasswordAuthentication no
+            KbdInteractiveAuthentication no
+            UsePAM no
+            StrictModes no
+            PermitRootLogin prohibit-password
+            PidFile \(directory.path("sshd.pid"))
+
+            """
+        try config.write(toFile: directory.path("sshd_config"), atomically: true, encoding: .utf8)
+        pid = try Self.spawn("/usr/sbin/sshd", ["-D", "-f", directory.path("sshd_config"), "-E", directory.path("sshd.log")])
+
+        home = directory.path("home")
+        strangerHome = directory.path("stranger")
+        try FileManager.default.createDirectory(atPath: home + "/.ssh", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: strangerHome, withIntermediateDirectories: true)
+        let hostPublic = try String(contentsOfFile: hostKey + ".pub", encoding: .utf8).split(separator: " ").prefix(2).joined(separator: " ")
+        try "[127.0.0.1]:\(port) \(hostPublic)\n".write(toFile: home + "/.ssh/known_hosts", atomically: true, encoding: .utf8)
+
+        // Ready once it accepts a connection.
+        let deadline = Date().addingTimeInterval(10)
+        while !Self.accepts(port) {
+            guard isRunning, Date() < deadline else {
+                stop()
+                throw FixtureError("sshd did not start: \(log)")
+            }
+            usleep(20_000)
+        }
+    }
+
+    deinit { stop() }
+
+    /// The `ssh://` URL of the repository at the absolute path `path`.
+    public func url(_ path: String) -> String { "ssh://\(user)@127.0.0.1:\(port)\(path)" }
+
+    /// What sshd logged (accepted and refused logins).
+    public var log: String { (try? String(contentsOfFile: directory.path("sshd.log"), encoding: .utf8)) ?? "" }
+
+    /// Starts an ssh-agent holding ``plainKey``; returns its socket (for `SSH_AUTH_SOCK`).
+    public func agent() throws -> String {
+        let socket = directory.path("agent-\(agents.count).sock")
+        agents.append(try Self.spawn("/usr/bin/ssh-agent", ["-D", "-a", socket]))
+        let deadline = Date().addingTimeInterval(10)
+        while !FileManager.default.fileExists(atPath: socket) {
+            guard Date() < deadline else { throw FixtureError("ssh-agent did not start") }
+            usleep(20_000)
+        }
+        let added = try Shell.run("ssh-add", ["-q", plainKey], environment: ["SSH_AUTH_SOCK": socket])
+        guard added.status == 0 else { throw FixtureError("ssh-add failed: \(added.stderr)") }
+        return socket
+    }
+
+    /// Stops the server and its agents (they are stopped on release too).
+    public func stop() {
+        for agent in agents {
+            kill(agent, SIGKILL)
+            var status: Int32 = 0
+            waitpid(agent, &status, 0)
+        }
+        agents = []
+        guard isRunning else { return }
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+    }
+
+    private var isRunning: Bool {
+        var status: Int32 = 0
+        return waitpid(pid, &status, WNOHANG) == 0
+    }
+
+    /// Starts `executable` with `arguments`, its standard streams on /dev/null.
+    static func spawn(_ executable: String, _ arguments: [String]) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for descriptor: Int32 in [0, 1, 2] {
+            posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY, 0)
+        }
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let code = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        guard code == 0 else { throw FixtureError("cannot start \(executable): \(String(cString: strerror(code)))") }
+        return pid
+    }
+
+    /// A port nothing listens on now (the kernel's pick for a socket bound to port 0).
+    static func freePort() throws -> Int {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw FixtureError("socket() failed") }
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
+        }
+        guard bound else { throw FixtureError("cannot find a free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Whether something accepts TCP connections on 127.0.0.1:`port`.
+    static func accepts(_ port: Int) -> Bool {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { return false }
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+}
