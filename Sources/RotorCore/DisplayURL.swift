@@ -1,3 +1,5 @@
+import Foundation
+
 /// URLs as rotor shows them: without the credentials a URL may carry.
 ///
 /// A git remote like `https://x-access-token:TOKEN@host/repo.git` (`rotor daemon --remote`)
@@ -36,31 +38,10 @@ public enum DisplayURL {
         return (schemeEnd, at)
     }
 
-    /// `%XX` sequences decoded (a malformed one is kept as written).
+    /// `%XX` sequences decoded; text with a malformed one is kept as written.
     private static func percentDecoded(_ bytes: ArraySlice<UInt8>) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var index = bytes.startIndex
-        while index < bytes.endIndex {
-            if bytes[index] == UInt8(ascii: "%"), index + 2 < bytes.endIndex,
-               let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2]) {
-                out.append(high << 4 | low)
-                index += 3
-            } else {
-                out.append(bytes[index])
-                index += 1
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        return text.removingPercentEncoding ?? text
     }
 }
 

@@ -54,14 +54,6 @@ public struct GitError: Error, CustomStringConvertible, Sendable {
                         errorClass: errorClass)
     }
 
-    /// The same error with neither `url` (when it carries a credential) nor its password in its message.
-    func redactingCredentials(of url: String) -> GitError {
-        let credential = DisplayURL.withoutCredential(url).credential
-        guard credential != nil, message.contains(url) else { return redacting(credential) }
-        return GitError(code: code, function: function, message: message.replacingOccurrences(of: url, with: DisplayURL.redacted(url)),
-                        errorClass: errorClass).redacting(credential)
-    }
-
     /// The same error saying what to do when libgit2 refused an SSH host key it could not find
     /// in `known_hosts` (it checks them; it never adds one).
     func withHostKeyHint() -> GitError {

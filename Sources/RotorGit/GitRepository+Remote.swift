@@ -25,7 +25,7 @@ extension GitRepository {
                 do {
                     try check(git_clone(&repository, stored, path, &options), "git_clone")
                 } catch let error as GitError {
-                    throw error.redactingCredentials(of: url).withHostKeyHint().prefixed("cannot clone \(DisplayURL.redacted(url))")
+                    throw error.redacting(credential).withHostKeyHint().prefixed("cannot clone \(DisplayURL.redacted(url))")
                 }
             }
         }

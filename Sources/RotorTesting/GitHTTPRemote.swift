@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `scripts/git-http-remote` on 127.0.0.1: the repositories under a folder served over git's smart
 /// HTTP (`git http-backend`), fetch and push, to requests with one user and password only.
@@ -26,25 +23,8 @@ public final class GitHTTPRemote: @unchecked Sendable {
         let credentials = directory.path("credentials")
         guard FileManager.default.createFile(atPath: credentials, contents: Data("\(user):\(password)\n".utf8),
                                              attributes: [.posixPermissions: 0o600]) else { throw FixtureError("cannot write \(credentials)") }
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.scriptPath, "--root", root, "--credentials", credentials, "--log", directory.path("log.jsonl")]
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let text = String(decoding: line, as: UTF8.self)
-        guard let number = text.split(separator: " ").last.flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) else {
-            process.waitUntilExit()
-            throw FixtureError("git-http-remote did not start: \(text)\(String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
-        }
-        port = number
+        (process, port) = try ScriptServer.start("git-http-remote", ["--root", root, "--credentials", credentials,
+                                                                      "--log", directory.path("log.jsonl")])
     }
 
     deinit { stop() }
@@ -61,15 +41,5 @@ public final class GitHTTPRemote: @unchecked Sendable {
     }
 
     /// Stops the server (it is stopped on release too).
-    public func stop() {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
-
-    /// `scripts/git-http-remote` in this package.
-    static var scriptPath: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("scripts/git-http-remote").path
-    }
+    public func stop() { ScriptServer.stop(process) }
 }

@@ -48,7 +48,7 @@ public final class SSHRemote: @unchecked Sendable {
         // sshd refuses to start without its privilege separation folder when run as root.
         try? FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
 
-        port = try Self.freePort()
+        port = try Loopback.freePort()
         let config = """
             Port \(port)
             ListenAddress 127.0.0.1
@@ -74,7 +74,7 @@ public final class SSHRemote: @unchecked Sendable {
 
         // Ready once it accepts a connection.
         let deadline = Date().addingTimeInterval(10)
-        while !Self.accepts(port) {
+        while !Loopback.accepts(port: port) {
             guard isRunning, Date() < deadline else {
                 stop()
                 throw FixtureError("sshd did not start: \(log)")
@@ -107,13 +107,12 @@ public final class SSHRemote: @unchecked Sendable {
 
     /// Stops the server and its agents (they are stopped on release too).
     public func stop() {
-        for agent in agents {
-            kill(agent, SIGKILL)
-            var status: Int32 = 0
-            waitpid(agent, &status, 0)
-        }
+        agents.forEach(Self.terminate)
         agents = []
-        guard isRunning else { return }
+        if isRunning { Self.terminate(pid) }
+    }
+
+    private static func terminate(_ pid: pid_t) {
         kill(pid, SIGKILL)
         var status: Int32 = 0
         waitpid(pid, &status, 0)
@@ -138,36 +137,5 @@ public final class SSHRemote: @unchecked Sendable {
         let code = posix_spawn(&pid, executable, &actions, nil, argv, environ)
         guard code == 0 else { throw FixtureError("cannot start \(executable): \(String(cString: strerror(code)))") }
         return pid
-    }
-
-    /// A port nothing listens on now (the kernel's pick for a socket bound to port 0).
-    static func freePort() throws -> Int {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw FixtureError("socket() failed") }
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
-        }
-        guard bound else { throw FixtureError("cannot find a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    /// Whether something accepts TCP connections on 127.0.0.1:`port`.
-    static func accepts(_ port: Int) -> Bool {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { return false }
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
     }
 }

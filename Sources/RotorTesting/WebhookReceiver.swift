@@ -57,31 +57,11 @@ public final class WebhookReceiver: @unchecked Sendable {
     public init(routes: [Route], port: Int = 0) throws {
         try Self.ensureVerifier()
         directory = try TemporaryDirectory(prefix: "wr")
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        var arguments = ["python3", Self.scriptPath, "--port", String(port), "--log", directory.path("log.jsonl"),
-                         "--secrets", directory.path("secrets.json")]
+        var arguments = ["--port", String(port), "--log", directory.path("log.jsonl"), "--secrets", directory.path("secrets.json")]
         for route in routes {
             arguments += ["--route", "\(route.path)=\(route.service)" + (route.behaviour.isEmpty ? "" : ",\(route.behaviour)")]
         }
-        process.arguments = arguments
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let text = String(decoding: line, as: UTF8.self)
-        guard let number = text.split(separator: " ").last.flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) else {
-            process.waitUntilExit()
-            let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            throw FixtureError("webhook-receiver did not start: \(text)\(stderr)")
-        }
-        self.port = number
+        (process, self.port) = try ScriptServer.start("webhook-receiver", arguments)
     }
 
     deinit { stop() }
@@ -107,20 +87,10 @@ public final class WebhookReceiver: @unchecked Sendable {
     public var logPath: String { directory.path("log.jsonl") }
 
     /// Stops the receiver (it is stopped on release too).
-    ///
-    /// SIGKILL, because a child of the test runner may inherit a signal mask that blocks
-    /// SIGTERM, and a hanging request's thread would keep it alive anyway.
-    public func stop() {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
+    public func stop() { ScriptServer.stop(process) }
 
     /// `scripts/webhook-receiver` in this package.
-    public static var scriptPath: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("scripts/webhook-receiver").path
-    }
+    public static var scriptPath: String { ScriptServer.path("webhook-receiver") }
 
     private static let verifierCheck: Result<Void, FixtureError> = {
         let check = { (try? Shell.run("python3", ["-c", "import standardwebhooks"]))?.status == 0 }
