@@ -42,7 +42,7 @@ extension StateStore {
             SELECT j.id, j.type, j.payload, j.attempts, j.max_attempts, j.run_at, j.last_error, j.created_at,
                    \(field("event_id")), \(field("event_type")), \(field("secret_id")), \(field("service")), \(field("url")),
                    e.payload, d.disabled_at, d.disabled_reason
-            FROM jobs j INDEXED BY jobs_due_order
+            FROM jobs j INDEXED BY jobs_pending
             LEFT JOIN events e ON e.id = \(field("event_id"))
             LEFT JOIN webhook_endpoints d ON d.url = \(field("url")) AND d.disabled_at IS NOT NULL
             WHERE j.status = 'pending' AND j.type = ? AND j.run_at <= ?
@@ -61,11 +61,11 @@ extension StateStore {
             var arguments: StatementArguments = [JobType.webhookDelivery.rawValue, RFC3339.format(dueBy)]
             if let only {
                 sql += " AND j.id IN (SELECT value FROM json_each(?))"
-                arguments += [try jsonArray(Array(only))]
+                arguments += [JSONText.array(only)]
             }
             if !skipped.isEmpty {
                 sql += " AND j.id NOT IN (SELECT value FROM json_each(?))"
-                arguments += [try jsonArray(skipped)]
+                arguments += [JSONText.array(skipped)]
             }
             sql += " ORDER BY j.run_at, j.created_at, j.rowid LIMIT ?"
             arguments += [limit - claimed.count]
@@ -96,7 +96,7 @@ extension StateStore {
                 candidates.append((job, DeliveryPayload(eventID: eventID, eventType: eventType, secretID: secretID, service: service, url: url), body))
             }
             guard !candidates.isEmpty else { continue }
-            let ids = try jsonArray(candidates.map(\.job.id))
+            let ids = JSONText.array(candidates.map(\.job.id))
             let taken = Set(try String.fetchAll(db.cachedStatement(sql: """
                 UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = ?, locked_until = ?, updated_at = ?
                 WHERE id IN (SELECT value FROM json_each(?)) AND +status = 'pending'
@@ -106,7 +106,7 @@ extension StateStore {
                 INSERT INTO delivery_attempts (job_id, attempt, url, started_at)
                 SELECT id, attempts, json_extract(payload, '$.url'), ? FROM jobs
                 WHERE id IN (SELECT value FROM json_each(?)) AND +status = 'running' AND locked_by = ? AND updated_at = ?
-                """).execute(arguments: [at, try jsonArray(Array(taken)), owner.description, at])
+                """).execute(arguments: [at, JSONText.array(taken), owner.description, at])
             for candidate in candidates {
                 // Taken meanwhile by someone else (not possible inside one write transaction, but checked).
                 guard taken.contains(candidate.job.id) else { skipped.append(candidate.job.id); continue }
@@ -114,11 +114,6 @@ extension StateStore {
             }
         }
         return claimed
-    }
-
-    /// `strings` as a JSON array, for `json_each(?)`.
-    private static func jsonArray(_ strings: [String]) throws -> String {
-        String(decoding: try JSONEncoder().encode(strings), as: UTF8.self)
     }
 
     /// Records how claimed attempts went and moves their jobs on, in one transaction (one fsync
@@ -136,17 +131,26 @@ extension StateStore {
     /// Records finished attempts: the delivered ones (nearly all) with two statements for the
     /// whole batch, the others one by one.
     private static func finishAll(_ db: Database, _ items: [FinishedDelivery], owner: JobOwner, actor: String) throws {
-        var delivered: [DeliveredRow] = []
+        // The delivered ones as a JSON array of [job, attempt, finished at, status code, latency].
+        var rows = "[", empty = true
         for item in items {
-            if item.resolution == .completed, item.error == nil {
-                delivered.append(DeliveredRow(job: item.claimed.job.id, attempt: item.claimed.attempt, at: RFC3339.format(item.now),
-                                              status: item.statusCode, latency: item.latencyMS))
-            } else {
+            guard item.resolution == .completed, item.error == nil else {
                 try finish(db, item, owner: owner, actor: actor)
+                continue
             }
+            rows += empty ? "[" : ",["
+            empty = false
+            JSONText.append(item.claimed.job.id, to: &rows)
+            rows += ",\(item.claimed.attempt),"
+            JSONText.append(RFC3339.format(item.now), to: &rows)
+            rows += ","
+            JSONText.append(item.statusCode, to: &rows)
+            rows += ","
+            JSONText.append(item.latencyMS, to: &rows)
+            rows += "]"
         }
-        guard !delivered.isEmpty else { return }
-        let rows = String(decoding: try JSONEncoder().encode(delivered), as: UTF8.self)
+        guard !empty else { return }
+        rows += "]"
         let field = { (index: Int) in "json_extract(f.value, '$[\(index)]')" }
         try db.cachedStatement(sql: """
             UPDATE delivery_attempts SET finished_at = \(field(2)), status_code = \(field(3)), latency_ms = \(field(4)), error = NULL
@@ -158,20 +162,6 @@ extension StateStore {
             FROM json_each(?) AS f
             WHERE jobs.id = \(field(0)) AND +jobs.status = 'running' AND jobs.locked_by = ? AND jobs.attempts = \(field(1))
             """).execute(arguments: [rows, owner.description])
-    }
-
-    /// One delivered attempt, as a JSON array for ``finishAll(_:_:owner:actor:)``.
-    private struct DeliveredRow: Encodable {
-        let job: String, attempt: Int, at: String, status: Int?, latency: Int?
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.unkeyedContainer()
-            try container.encode(job)
-            try container.encode(attempt)
-            try container.encode(at)
-            try container.encode(status)
-            try container.encode(latency)
-        }
     }
 
     private static func finish(_ db: Database, _ item: FinishedDelivery, owner: JobOwner, actor: String) throws {
@@ -229,7 +219,7 @@ extension StateStore {
         let at = RFC3339.format(now)
         // The claimant's own jobs within their lease are its requests in flight: not read at all.
         // (Timestamps are stored in one fixed-width format, so comparing them as text is exact.)
-        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM jobs WHERE status = 'running' AND (locked_by IS NOT ? OR locked_until <= ?)"),
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM jobs INDEXED BY jobs_running WHERE status = 'running' AND (locked_by IS NOT ? OR locked_until <= ?)"),
                                     arguments: [claimant.description, at]) {
             let job = JobRecord(row: row)
             if let only, !only.contains(job.id) { continue }
@@ -260,8 +250,9 @@ extension StateStore {
         try writer.read { db in
             guard try db.tableExists("jobs") else { return false }
             return try Bool.fetchOne(db, sql: """
-                SELECT EXISTS (SELECT 1 FROM jobs WHERE type = ? AND ((status = 'pending' AND run_at <= ?) OR status = 'running'))
-                """, arguments: [JobType.webhookDelivery.rawValue, RFC3339.format(now)]) ?? false
+                SELECT EXISTS (SELECT 1 FROM jobs WHERE status = 'pending' AND type = ? AND run_at <= ?)
+                    OR EXISTS (SELECT 1 FROM jobs WHERE status = 'running' AND type = ?)
+                """, arguments: [JobType.webhookDelivery.rawValue, RFC3339.format(now), JobType.webhookDelivery.rawValue]) ?? false
         }
     }
 

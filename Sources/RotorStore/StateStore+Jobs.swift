@@ -8,8 +8,9 @@ extension StateStore {
         try writer.read { db in
             guard try db.tableExists("jobs") else { return [] }
             if let status {
-                return try Row.fetchAll(db, sql: "SELECT * FROM jobs WHERE status = ? ORDER BY created_at, rowid",
-                                        arguments: [status.rawValue]).map(JobRecord.init(row:))
+                // The status as a literal (one of a fixed set), so that SQLite can use its partial index.
+                return try Row.fetchAll(db, sql: "SELECT * FROM jobs WHERE status = '\(status.rawValue)' ORDER BY created_at, rowid")
+                    .map(JobRecord.init(row:))
             }
             return try Row.fetchAll(db, sql: "SELECT * FROM jobs ORDER BY created_at, rowid").map(JobRecord.init(row:))
         }

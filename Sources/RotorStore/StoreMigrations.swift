@@ -198,6 +198,18 @@ enum StoreMigrations {
                 DROP INDEX jobs_due;
                 """)
         }
+        migrator.registerMigration("v5-jobs-partial-indexes") { db in
+            // Only the jobs still to do are indexed by state: pending ones in claim order, running
+            // ones by lease, failed ones for the daemon's health. A delivered job leaves every index
+            // (the index no longer grows with the store's history), and recording a delivery
+            // changes one index entry instead of moving it within one.
+            try db.execute(sql: """
+                DROP INDEX jobs_due_order;
+                CREATE INDEX jobs_pending ON jobs (type, run_at, created_at) WHERE status = 'pending';
+                CREATE INDEX jobs_running ON jobs (type, locked_until) WHERE status = 'running';
+                CREATE INDEX jobs_failed ON jobs (created_at) WHERE status = 'failed';
+                """)
+        }
         return migrator
     }
 }
