@@ -45,12 +45,11 @@ let package = Package(
         // Test-only fault injection (`ROTOR_FAULT`): named points where a test can kill or pause the process.
         .target(name: "RotorFaults"),
         // Webhook delivery: the job worker, Standard Webhooks signatures, retries, over an
-        // HTTP/1.1 client on SwiftNIO (NIOSSL for https).
+        // HTTP/1.1 client of its own on SwiftNIO (NIOSSL for https).
         .target(name: "RotorWebhooks", dependencies: [
             "RotorCore", "RotorStore", "RotorCrypto",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Crypto", package: "swift-crypto"),

@@ -1,13 +1,12 @@
 import NIOCore
-import NIOHTTP1
 
 /// One request from the moment it is handed to the client until its outcome is known.
 ///
 /// Lives on the client's event loop: every mutable field is read and written there only.
 final class WebhookExchange: @unchecked Sendable {
     let endpoint: WebhookTarget.Endpoint
-    let head: HTTPRequestHead
-    let body: ByteBuffer
+    /// The whole request as it goes on the wire: request line, header fields and body.
+    let request: ByteBuffer
     /// Seconds it may take; a send queue sets it when the request starts.
     var timeout: Double
     let promise: EventLoopPromise<AttemptOutcome>
@@ -18,10 +17,9 @@ final class WebhookExchange: @unchecked Sendable {
     /// Whether it was sent once more after a kept-alive connection ended without an answer.
     var resent = false
 
-    init(endpoint: WebhookTarget.Endpoint, head: HTTPRequestHead, body: ByteBuffer, timeout: Double, promise: EventLoopPromise<AttemptOutcome>) {
+    init(endpoint: WebhookTarget.Endpoint, request: ByteBuffer, timeout: Double, promise: EventLoopPromise<AttemptOutcome>) {
         self.endpoint = endpoint
-        self.head = head
-        self.body = body
+        self.request = request
         self.timeout = timeout
         self.promise = promise
     }
@@ -44,21 +42,22 @@ final class WebhookExchange: @unchecked Sendable {
     }
 }
 
-/// The last handler of one HTTP/1.1 connection: carries one exchange at a time and reads its
-/// answer. The status and `Retry-After` are kept; at most ``WebhookHTTPClient/maxResponseBytes``
-/// of body are read (and discarded) so the connection can be reused; a longer body closes it.
+/// The handler of one HTTP/1.1 connection (after TLS, when there is TLS): writes one exchange's
+/// request at a time and reads its answer with an ``HTTPResponseReader``. The status and
+/// `Retry-After` are kept; at most ``WebhookHTTPClient/maxResponseBytes`` of body are read (and
+/// discarded) so the connection can be reused; a longer body closes it.
+///
+/// The request goes out as one buffer, serialized when the exchange was made (off the event loop).
 final class WebhookConnection: ChannelInboundHandler, @unchecked Sendable {
-    typealias InboundIn = HTTPClientResponsePart
-    typealias OutboundOut = HTTPClientRequestPart
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     let endpoint: WebhookTarget.Endpoint
     private let pool: WebhookConnectionPool
     private var context: ChannelHandlerContext?
     private var exchange: WebhookExchange?
-    private var status: Int?
-    private var retryAfter: String?
-    private var keepAlive = true
-    private var bodyBytes = 0
+    private var reader = HTTPResponseReader()
+    private var head: HTTPResponseReader.Head?
     /// How many exchanges it answered.
     private var answered = 0
     private var closing = false
@@ -82,12 +81,8 @@ final class WebhookConnection: ChannelInboundHandler, @unchecked Sendable {
         }
         self.exchange = exchange
         exchange.connection = self
-        status = nil
-        retryAfter = nil
-        keepAlive = true
-        bodyBytes = 0
-        context.write(wrapOutboundOut(.head(exchange.head)), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(exchange.body))), promise: nil)
+        reader = HTTPResponseReader()
+        head = nil
         let written = context.eventLoop.makePromise(of: Void.self)
         written.futureResult.whenFailure { [weak self] error in
             guard let self, let current = self.exchange, current === exchange else { return }
@@ -95,38 +90,51 @@ final class WebhookConnection: ChannelInboundHandler, @unchecked Sendable {
             self.interrupted(exchange, error: error)
             self.close()
         }
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
+        context.writeAndFlush(wrapOutboundOut(exchange.request), promise: written)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard exchange != nil else { return }
-        switch unwrapInboundIn(data) {
-        case .head(let head):
-            status = Int(head.status.code)
-            retryAfter = head.headers.first(name: "retry-after")
-            keepAlive = head.isKeepAlive
-        case .body(let buffer):
-            bodyBytes += buffer.readableBytes
-            if bodyBytes > WebhookHTTPClient.maxResponseBytes { answer(reuse: false) }
-        case .end:
-            answer(reuse: keepAlive)
+        guard let exchange else {
+            // Bytes nobody asked for (an idle connection): it cannot be trusted with a request.
+            close()
+            return
+        }
+        reader.append(unwrapInboundIn(data))
+        do {
+            while let event = try reader.next() {
+                switch event {
+                case .head(let head):
+                    self.head = head
+                case .end:
+                    answer(reuse: head?.keepAlive == true && reader.endedCleanly)
+                    return
+                }
+            }
+            if reader.bodyBytes > WebhookHTTPClient.maxResponseBytes { answer(reuse: false) }
+        } catch {
+            self.exchange = nil
+            exchange.connection = nil
+            exchange.finish(.transportError("\(error)"))
+            close()
         }
     }
 
     private func answer(reuse: Bool) {
-        guard let exchange, let status else { return }
+        guard let exchange, let head else { return }
         self.exchange = nil
         answered += 1
         exchange.connection = nil
         // Back to the pool first: whoever learns of the answer may start the next request at
         // once, and it should find this connection idle rather than open another.
         if reuse { pool.release(self) } else { close() }
-        exchange.finish(.response(status: status, retryAfter: retryAfter))
+        exchange.finish(.response(status: head.status, retryAfter: head.retryAfter))
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         closing = true
         pool.forget(self)
+        // A body that ends with the connection has ended.
+        if exchange != nil, reader.endOfInput() == .end { answer(reuse: false) }
         if let exchange {
             self.exchange = nil
             interrupted(exchange, error: nil)
@@ -151,9 +159,9 @@ final class WebhookConnection: ChannelInboundHandler, @unchecked Sendable {
     /// and receivers dedupe on `webhook-id`.
     private func interrupted(_ exchange: WebhookExchange, error: Error?) {
         exchange.connection = nil
-        if let status {
+        if let head {
             // The status came; the rest of the body does not matter.
-            exchange.finish(.response(status: status, retryAfter: retryAfter))
+            exchange.finish(.response(status: head.status, retryAfter: head.retryAfter))
         } else if answered > 0 && !exchange.resent {
             exchange.resent = true
             pool.resend(exchange)

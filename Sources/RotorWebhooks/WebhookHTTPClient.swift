@@ -1,7 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 import NIOSSL
 
@@ -81,14 +80,36 @@ public final class WebhookHTTPClient: Sendable {
         } catch {
             return .failure(WebhookTargetError(message: "\(error)"))
         }
-        var fields = HTTPHeaders()
-        fields.reserveCapacity(headers.count + 3)
-        fields.add(name: "host", value: target.hostHeader)
-        for (name, value) in headers { fields.add(name: name, value: value) }
-        fields.add(name: "content-length", value: String(body.count))
-        return .success(WebhookExchange(endpoint: target.endpoint,
-                                        head: HTTPRequestHead(version: .http1_1, method: .POST, uri: target.requestURI, headers: fields),
-                                        body: ByteBuffer(bytes: body), timeout: max(timeout, 0.001), promise: pool.loop.makePromise()))
+        guard let request = Self.serialize(target: target, headers: headers, body: body) else {
+            return .failure(WebhookTargetError(message: "a header field name or value has a character HTTP forbids"))
+        }
+        return .success(WebhookExchange(endpoint: target.endpoint, request: request, timeout: max(timeout, 0.001), promise: pool.loop.makePromise()))
+    }
+
+    /// The request as it goes on the wire: `POST`, `Host`, the header fields, `Content-Length`
+    /// and the body; nil when a name is not an HTTP token or a value holds CR, LF or NUL (which
+    /// would let it smuggle a field or a request of its own).
+    static func serialize(target: WebhookTarget, headers: [(String, String)], body: [UInt8]) -> ByteBuffer? {
+        let safe = { (text: String) in !text.utf8.contains { $0 == 0x0d || $0 == 0x0a || $0 == 0 } }
+        guard safe(target.requestURI), safe(target.hostHeader), !target.requestURI.utf8.contains(UInt8(ascii: " ")) else { return nil }
+        var request = ByteBuffer()
+        request.reserveCapacity(128 + target.requestURI.utf8.count + headers.reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count + 4 } + body.count)
+        request.writeStaticString("POST ")
+        request.writeString(target.requestURI)
+        request.writeStaticString(" HTTP/1.1\r\nhost: ")
+        request.writeString(target.hostHeader)
+        for (name, value) in headers {
+            guard !name.isEmpty, name.utf8.allSatisfy(HTTPResponseReader.isTokenCharacter), safe(value) else { return nil }
+            request.writeStaticString("\r\n")
+            request.writeString(name)
+            request.writeStaticString(": ")
+            request.writeString(value)
+        }
+        request.writeStaticString("\r\ncontent-length: ")
+        request.writeString(String(body.count))
+        request.writeStaticString("\r\n\r\n")
+        request.writeBytes(body)
+        return request
     }
 
     private func target(_ url: String) throws -> WebhookTarget {

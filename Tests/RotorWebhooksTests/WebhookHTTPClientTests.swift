@@ -67,6 +67,30 @@ struct WebhookHTTPClientTests {
         try await http.shutdown()
     }
 
+    @Test func interimTrickledClosingAndNonHTTPAnswersAreReadAsWhatTheyAre() async throws {
+        let quirks = try Quirks()
+        let http = WebhookHTTPClient(connectTimeout: 5)
+        let base = "http://127.0.0.1:\(quirks.port)"
+        // 100 Continue then the answer, and an answer trickled a few bytes at a time: the connection carries on.
+        #expect(try await http.post(url: base + "/continue", headers: [], body: Self.body, timeout: 10) == .response(status: 204, retryAfter: nil))
+        #expect(try await http.post(url: base + "/trickle", headers: [], body: Self.body, timeout: 10) == .response(status: 200, retryAfter: nil))
+        // `Connection: close`, and an HTTP/1.0 body ended by the close: each ends its connection.
+        #expect(try await http.post(url: base + "/close", headers: [], body: Self.body, timeout: 10) == .response(status: 200, retryAfter: nil))
+        #expect(try await http.post(url: base + "/http10", headers: [], body: Self.body, timeout: 10) == .response(status: 200, retryAfter: nil))
+        #expect(try await http.post(url: base + "/ok", headers: [], body: Self.body, timeout: 10) == .response(status: 204, retryAfter: nil))
+        // Not HTTP: a failed attempt saying so, not sent again.
+        #expect(try await http.post(url: base + "/garbage", headers: [], body: Self.body, timeout: 10)
+            == .transportError("the receiver's answer is not valid HTTP/1.1: it does not start with HTTP/"))
+        #expect(try await http.post(url: base + "/ok", headers: [], body: Self.body, timeout: 10) == .response(status: 204, retryAfter: nil))
+        // A header value that would smuggle a field is refused before anything is sent.
+        #expect(try await http.post(url: base + "/ok", headers: [("x-a", "1\r\nx-b: 2")], body: Self.body, timeout: 10)
+            == .transportError("a header field name or value has a character HTTP forbids"))
+        try await http.shutdown()
+        let log = try quirks.log()
+        #expect(log.map(\.path) == ["/continue", "/trickle", "/close", "/http10", "/ok", "/garbage", "/ok"])
+        #expect(log.map(\.connection) == [1, 1, 1, 2, 3, 3, 4])
+    }
+
     @Test func aReceiverThatClosesQuietlyOrAnswersTooMuchCostsNoDelivery() async throws {
         let quirks = try Quirks()
         let http = WebhookHTTPClient(connectTimeout: 5)
