@@ -21,16 +21,16 @@ def replay(path, due_by, now="2026-12-05T00:00:00Z", until="2026-12-05T00:02:00Z
     field = lambda name: f"CASE WHEN json_valid(j.payload) THEN json_extract(j.payload, '$.{name}') END"
     claim_sql = (f"SELECT j.id, j.type, j.payload, j.attempts, j.max_attempts, j.run_at, j.last_error, j.created_at, "
                  f"{field('event_id')}, {field('event_type')}, {field('secret_id')}, {field('service')}, {field('url')}, "
-                 f"e.payload, d.disabled_at, d.disabled_reason FROM jobs j INDEXED BY jobs_due_order "
+                 f"e.payload, d.disabled_at, d.disabled_reason, j.seq FROM jobs j INDEXED BY jobs_pending "
                  f"LEFT JOIN events e ON e.id = {field('event_id')} "
                  f"LEFT JOIN webhook_endpoints d ON d.url = {field('url')} AND d.disabled_at IS NOT NULL "
                  f"WHERE j.status = 'pending' AND j.type = 'webhook.delivery' AND j.run_at <= ? "
                  f"ORDER BY j.run_at, j.created_at, j.rowid LIMIT ?")
     record_attempts = ("UPDATE delivery_attempts SET finished_at = json_extract(f.value, '$[2]'), status_code = json_extract(f.value, '$[3]'), "
                        "latency_ms = json_extract(f.value, '$[4]'), error = NULL FROM json_each(?) AS f "
-                       "WHERE delivery_attempts.job_id = json_extract(f.value, '$[0]') AND delivery_attempts.attempt = json_extract(f.value, '$[1]')")
+                       "WHERE delivery_attempts.job_seq = json_extract(f.value, '$[0]') AND delivery_attempts.attempt = json_extract(f.value, '$[1]')")
     record_jobs = ("UPDATE jobs SET status = 'completed', last_error = NULL, locked_by = NULL, locked_until = NULL, "
-                   "updated_at = json_extract(f.value, '$[2]') FROM json_each(?) AS f WHERE jobs.id = json_extract(f.value, '$[0]') "
+                   "updated_at = json_extract(f.value, '$[2]') FROM json_each(?) AS f WHERE jobs.seq = json_extract(f.value, '$[0]') "
                    "AND +jobs.status = 'running' AND jobs.locked_by = ? AND jobs.attempts = json_extract(f.value, '$[1]')")
     start = time.perf_counter()
     finished, total = [], 0
@@ -40,19 +40,20 @@ def replay(path, due_by, now="2026-12-05T00:00:00Z", until="2026-12-05T00:02:00Z
             rows = json.dumps(finished)
             db.execute(record_attempts, (rows,))
             db.execute(record_jobs, (rows, OWNER))
-        db.execute("SELECT * FROM jobs WHERE status = 'running' AND (locked_by IS NOT ? OR locked_until <= ?)", (OWNER, now)).fetchall()
+        db.execute("SELECT * FROM jobs INDEXED BY jobs_running WHERE status = 'running' AND (locked_by IS NOT ? OR locked_until <= ?)",
+                   (OWNER, now)).fetchall()
         candidates = db.execute(claim_sql, (due_by, BATCH)).fetchall()
-        ids = json.dumps([row[0] for row in candidates])
+        seqs = json.dumps([row[-1] for row in candidates])
         taken = db.execute("UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = ?, locked_until = ?, updated_at = ? "
-                           "WHERE id IN (SELECT value FROM json_each(?)) AND +status = 'pending' RETURNING id, attempts",
-                           (OWNER, until, now, ids)).fetchall()
-        db.execute("INSERT INTO delivery_attempts (job_id, attempt, url, started_at) SELECT id, attempts, json_extract(payload, '$.url'), ? "
-                   "FROM jobs WHERE id IN (SELECT value FROM json_each(?)) AND +status = 'running' AND locked_by = ? AND updated_at = ?",
+                           "WHERE seq IN (SELECT value FROM json_each(?)) AND +status = 'pending' RETURNING seq, attempts",
+                           (OWNER, until, now, seqs)).fetchall()
+        db.execute("INSERT INTO delivery_attempts (job_seq, attempt, url, started_at) SELECT seq, attempts, json_extract(payload, '$.url'), ? "
+                   "FROM jobs WHERE seq IN (SELECT value FROM json_each(?)) AND +status = 'running' AND locked_by = ? AND updated_at = ?",
                    (now, json.dumps([row[0] for row in taken]), OWNER, now))
         db.execute("COMMIT")
         if not candidates:
             break
         total += len(taken)
-        finished = [[job, attempts, now, 204, 1] for job, attempts in taken]
+        finished = [[seq, attempts, now, 204, 1] for seq, attempts in taken]
     db.close()  # the last connection checkpoints the WAL, as rotor's does when it exits
     return total, time.perf_counter() - start

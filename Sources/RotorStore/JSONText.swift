@@ -12,6 +12,11 @@ enum JSONText {
         return text + "]"
     }
 
+    /// `numbers` as a JSON array of integers.
+    static func array(_ numbers: some Sequence<Int64>) -> String {
+        "[" + numbers.map(String.init).joined(separator: ",") + "]"
+    }
+
     /// Appends `string` as a JSON string (RFC 8259: quotes, backslashes and control characters
     /// escaped; everything else as is, in UTF-8).
     static func append(_ string: String, to text: inout String) {

@@ -148,6 +148,8 @@ public struct WebhookEndpointRecord: Hashable, Sendable, Codable {
 public struct ClaimedDelivery: Sendable {
     /// The job, as claimed (status `running`).
     public var job: JobRecord
+    /// The job's sequence number in the store (what its attempts are keyed by).
+    var jobSeq: Int64
     /// This attempt's number.
     public var attempt: Int
     /// Which event goes where.

@@ -41,7 +41,7 @@ extension StateStore {
         return """
             SELECT j.id, j.type, j.payload, j.attempts, j.max_attempts, j.run_at, j.last_error, j.created_at,
                    \(field("event_id")), \(field("event_type")), \(field("secret_id")), \(field("service")), \(field("url")),
-                   e.payload, d.disabled_at, d.disabled_reason
+                   e.payload, d.disabled_at, d.disabled_reason, j.seq
             FROM jobs j INDEXED BY jobs_pending
             LEFT JOIN events e ON e.id = \(field("event_id"))
             LEFT JOIN webhook_endpoints d ON d.url = \(field("url")) AND d.disabled_at IS NOT NULL
@@ -71,7 +71,7 @@ extension StateStore {
             arguments += [limit - claimed.count]
             let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
             if rows.isEmpty { break }
-            var candidates: [(job: JobRecord, delivery: DeliveryPayload, body: String)] = []
+            var candidates: [(job: JobRecord, seq: Int64, delivery: DeliveryPayload, body: String)] = []
             for row in rows {
                 let id: String = row[0]
                 let text = { (index: Int) in String.fromDatabaseValue(row[index] as DatabaseValue) }
@@ -93,24 +93,25 @@ extension StateStore {
                                     runAt: RFC3339.parse(row[5] as String) ?? Date(timeIntervalSince1970: 0), lastError: row[6],
                                     createdAt: RFC3339.parse(row[7] as String) ?? Date(timeIntervalSince1970: 0), updatedAt: atDate,
                                     lockedBy: owner.description, lockedUntil: untilDate)
-                candidates.append((job, DeliveryPayload(eventID: eventID, eventType: eventType, secretID: secretID, service: service, url: url), body))
+                candidates.append((job, row[16], DeliveryPayload(eventID: eventID, eventType: eventType, secretID: secretID, service: service, url: url), body))
             }
             guard !candidates.isEmpty else { continue }
-            let ids = JSONText.array(candidates.map(\.job.id))
-            let taken = Set(try String.fetchAll(db.cachedStatement(sql: """
+            let seqs = JSONText.array(candidates.map(\.seq))
+            let taken = Set(try Int64.fetchAll(db.cachedStatement(sql: """
                 UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = ?, locked_until = ?, updated_at = ?
-                WHERE id IN (SELECT value FROM json_each(?)) AND +status = 'pending'
-                RETURNING id
-                """), arguments: [owner.description, until, at, ids]))
+                WHERE seq IN (SELECT value FROM json_each(?)) AND +status = 'pending'
+                RETURNING seq
+                """), arguments: [owner.description, until, at, seqs]))
             try db.cachedStatement(sql: """
-                INSERT INTO delivery_attempts (job_id, attempt, url, started_at)
-                SELECT id, attempts, json_extract(payload, '$.url'), ? FROM jobs
-                WHERE id IN (SELECT value FROM json_each(?)) AND +status = 'running' AND locked_by = ? AND updated_at = ?
+                INSERT INTO delivery_attempts (job_seq, attempt, url, started_at)
+                SELECT seq, attempts, json_extract(payload, '$.url'), ? FROM jobs
+                WHERE seq IN (SELECT value FROM json_each(?)) AND +status = 'running' AND locked_by = ? AND updated_at = ?
                 """).execute(arguments: [at, JSONText.array(taken), owner.description, at])
             for candidate in candidates {
                 // Taken meanwhile by someone else (not possible inside one write transaction, but checked).
-                guard taken.contains(candidate.job.id) else { skipped.append(candidate.job.id); continue }
-                claimed.append(ClaimedDelivery(job: candidate.job, attempt: candidate.job.attempts, delivery: candidate.delivery, body: candidate.body))
+                guard taken.contains(candidate.seq) else { skipped.append(candidate.job.id); continue }
+                claimed.append(ClaimedDelivery(job: candidate.job, jobSeq: candidate.seq, attempt: candidate.job.attempts,
+                                               delivery: candidate.delivery, body: candidate.body))
             }
         }
         return claimed
@@ -131,7 +132,7 @@ extension StateStore {
     /// Records finished attempts: the delivered ones (nearly all) with two statements for the
     /// whole batch, the others one by one.
     private static func finishAll(_ db: Database, _ items: [FinishedDelivery], owner: JobOwner, actor: String) throws {
-        // The delivered ones as a JSON array of [job, attempt, finished at, status code, latency].
+        // The delivered ones as a JSON array of [job sequence number, attempt, finished at, status code, latency].
         var rows = "[", empty = true
         for item in items {
             guard item.resolution == .completed, item.error == nil else {
@@ -140,8 +141,7 @@ extension StateStore {
             }
             rows += empty ? "[" : ",["
             empty = false
-            JSONText.append(item.claimed.job.id, to: &rows)
-            rows += ",\(item.claimed.attempt),"
+            rows += "\(item.claimed.jobSeq),\(item.claimed.attempt),"
             JSONText.append(RFC3339.format(item.now), to: &rows)
             rows += ","
             JSONText.append(item.statusCode, to: &rows)
@@ -155,12 +155,12 @@ extension StateStore {
         try db.cachedStatement(sql: """
             UPDATE delivery_attempts SET finished_at = \(field(2)), status_code = \(field(3)), latency_ms = \(field(4)), error = NULL
             FROM json_each(?) AS f
-            WHERE delivery_attempts.job_id = \(field(0)) AND delivery_attempts.attempt = \(field(1))
+            WHERE delivery_attempts.job_seq = \(field(0)) AND delivery_attempts.attempt = \(field(1))
             """).execute(arguments: [rows])
         try db.cachedStatement(sql: """
             UPDATE jobs SET status = 'completed', last_error = NULL, locked_by = NULL, locked_until = NULL, updated_at = \(field(2))
             FROM json_each(?) AS f
-            WHERE jobs.id = \(field(0)) AND +jobs.status = 'running' AND jobs.locked_by = ? AND jobs.attempts = \(field(1))
+            WHERE jobs.seq = \(field(0)) AND +jobs.status = 'running' AND jobs.locked_by = ? AND jobs.attempts = \(field(1))
             """).execute(arguments: [rows, owner.description])
     }
 
@@ -169,10 +169,10 @@ extension StateStore {
         let at = RFC3339.format(now)
         try db.executeCached(sql: """
             UPDATE delivery_attempts SET finished_at = ?, status_code = ?, latency_ms = ?, error = ?
-            WHERE job_id = ? AND attempt = ?
-            """, arguments: [at, statusCode, item.latencyMS, error, claimed.job.id, claimed.attempt])
-        let mine = "id = ? AND status = 'running' AND locked_by = ? AND attempts = ?"
-        let key: StatementArguments = [claimed.job.id, owner.description, claimed.attempt]
+            WHERE job_seq = ? AND attempt = ?
+            """, arguments: [at, statusCode, item.latencyMS, error, claimed.jobSeq, claimed.attempt])
+        let mine = "seq = ? AND status = 'running' AND locked_by = ? AND attempts = ?"
+        let key: StatementArguments = [claimed.jobSeq, owner.description, claimed.attempt]
         let release = "locked_by = NULL, locked_until = NULL, updated_at = ?"
         switch item.resolution {
         case .completed:
@@ -204,12 +204,12 @@ extension StateStore {
         let at = RFC3339.format(now)
         try writer.write { db in
             for item in claimed {
-                try db.executeCached(sql: "DELETE FROM delivery_attempts WHERE job_id = ? AND attempt = ? AND finished_at IS NULL",
-                                     arguments: [item.job.id, item.attempt])
+                try db.executeCached(sql: "DELETE FROM delivery_attempts WHERE job_seq = ? AND attempt = ? AND finished_at IS NULL",
+                                     arguments: [item.jobSeq, item.attempt])
                 try db.executeCached(sql: """
                     UPDATE jobs SET status = 'pending', attempts = attempts - 1, locked_by = NULL, locked_until = NULL, updated_at = ?
-                    WHERE id = ? AND status = 'running' AND locked_by = ? AND attempts = ?
-                    """, arguments: [at, item.job.id, owner.description, item.attempt])
+                    WHERE seq = ? AND status = 'running' AND locked_by = ? AND attempts = ?
+                    """, arguments: [at, item.jobSeq, owner.description, item.attempt])
             }
         }
     }
@@ -228,8 +228,8 @@ extension StateStore {
             guard leaseOver || owner.map(ownerIsGone) == true else { continue }
             let note = "interrupted: the rotor process delivering it (\(job.lockedBy ?? "unknown")) stopped before recording an outcome"
             try db.execute(sql: """
-                UPDATE delivery_attempts SET finished_at = ?, error = ? WHERE job_id = ? AND attempt = ? AND finished_at IS NULL
-                """, arguments: [at, note, job.id, job.attempts])
+                UPDATE delivery_attempts SET finished_at = ?, error = ? WHERE job_seq = ? AND attempt = ? AND finished_at IS NULL
+                """, arguments: [at, note, row["seq"] as Int64, job.attempts])
             let exhausted = job.attempts >= job.maxAttempts
             try db.execute(sql: """
                 UPDATE jobs SET status = ?, last_error = ?, locked_by = NULL, locked_until = NULL, updated_at = ? WHERE id = ?

@@ -26,8 +26,9 @@ extension StateStore {
     /// Every attempt of a job, first first.
     public func attempts(ofJob id: String) throws -> [DeliveryAttemptRecord] {
         try writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM delivery_attempts WHERE job_id = ? ORDER BY attempt",
-                             arguments: [id]).map(DeliveryAttemptRecord.init(row:))
+            try Row.fetchAll(db, sql: """
+                SELECT j.id AS job_id, a.* FROM jobs j JOIN delivery_attempts a ON a.job_seq = j.seq WHERE j.id = ? ORDER BY a.attempt
+                """, arguments: [id]).map(DeliveryAttemptRecord.init(row:))
         }
     }
 

@@ -12,8 +12,9 @@ struct JobIndexTests {
         FileManager.default.temporaryDirectory.appendingPathComponent("rotor-jobidx-\(UUID().uuidString.prefix(8))/state.db").path
     }
 
-    /// A store as rotor left it before the partial job indexes: jobs in every state, then opened by this rotor.
-    @Test func aStoreFromBeforeThePartialIndexesKeepsItsJobsAndTheirOrder() throws {
+    /// A store as rotor left it before the partial job indexes and job sequence numbers: jobs in
+    /// every state and their attempts, then opened by this rotor.
+    @Test func aStoreFromBeforeTheJobSequenceKeepsItsJobsAttemptsAndOrder() throws {
         let path = temporaryPath()
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         do {
@@ -34,9 +35,18 @@ struct JobIndexTests {
                                          owner == nil ? nil : "2026-12-01T00:02:00Z"])
                 }
                 try db.execute(sql: "INSERT INTO events (id, type, secret_id, occurred_at, payload, consumers) VALUES ('evt_1', 'secret.created', 'p/s', '2026-12-01T00:00:00Z', '{}', '[]')")
+                try db.execute(sql: """
+                    INSERT INTO delivery_attempts (job_id, attempt, url, started_at, finished_at, status_code, latency_ms, error) VALUES
+                        ('job_c', 1, 'http://127.0.0.1:9/a', '2026-12-01T00:00:00Z', '2026-12-01T00:00:01Z', 503, 12, 'HTTP 503'),
+                        ('job_c', 2, 'http://127.0.0.1:9/a', '2026-12-01T00:01:00Z', '2026-12-01T00:01:01Z', 204, 8, NULL),
+                        ('job_e', 1, 'http://127.0.0.1:9/a', '2026-12-01T00:00:04Z', NULL, NULL, NULL, NULL)
+                    """)
             }
         }
         let store = try StateStore(path: path)
+        let history = try store.attempts(ofJob: "job_c")
+        #expect(history.map(\.attempt) == [1, 2] && history.map(\.statusCode) == [503, 204] && history.map(\.latencyMS) == [12, 8])
+        #expect(history.allSatisfy { $0.jobID == "job_c" } && history[0].error == "HTTP 503" && history[1].finishedAt == RFC3339.parse("2026-12-01T00:01:01Z"))
         #expect(try store.jobs(status: .pending).map(\.id) == ["job_a", "job_b"])
         #expect(try store.jobs(status: .failed).map(\.id) == ["job_d"])
         #expect(try store.jobs(status: .completed).map(\.id) == ["job_c"])
@@ -49,6 +59,9 @@ struct JobIndexTests {
         let claimed = try store.claimDueDeliveries(dueBy: Self.t0, now: Self.t0, owner: owner, lease: 60, limit: 10, ownerIsGone: { _ in true })
         #expect(claimed.map(\.job.id) == ["job_a", "job_b", "job_e"])
         #expect(try store.attempts(ofJob: "job_a").map(\.attempt) == [1])
+        // The orphan's open attempt, written by the older rotor, is closed as interrupted.
+        let orphan = try store.attempts(ofJob: "job_e")
+        #expect(orphan.map(\.attempt) == [1, 2] && orphan[0].error?.hasPrefix("interrupted: the rotor process delivering it (gone-host:1)") == true)
         try store.finishDeliveries(claimed.map { FinishedDelivery(claimed: $0, now: Self.t0, statusCode: 204, latencyMS: 3, error: nil,
                                                                   resolution: .completed) }, owner: owner)
         #expect(try store.jobs(status: .completed).map(\.id) == ["job_c", "job_a", "job_b", "job_e"])
