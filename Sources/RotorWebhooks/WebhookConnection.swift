@@ -2,42 +2,67 @@ import NIOCore
 
 /// One request from the moment it is handed to the client until its outcome is known.
 ///
-/// Lives on the client's event loop: every mutable field is read and written there only.
-final class WebhookExchange: @unchecked Sendable {
+/// Lives on the client's event loop: every mutable field is read and written there only. Its
+/// outcome goes to one callback (no future per request), and it is its own timer's handler.
+final class WebhookExchange: NIOScheduledCallbackHandler, @unchecked Sendable {
+    typealias Completion = (Result<AttemptOutcome, any Error>) -> Void
+
     let endpoint: WebhookTarget.Endpoint
     /// The whole request as it goes on the wire: request line, header fields and body.
     let request: ByteBuffer
     /// Seconds it may take; a send queue sets it when the request starts.
     var timeout: Double
-    let promise: EventLoopPromise<AttemptOutcome>
-    var timer: Scheduled<Void>?
+    /// The request timeout, once started.
+    var timer: NIOScheduledCallback?
     /// The connection carrying it, once there is one.
     var connection: WebhookConnection?
-    private(set) var finished = false
     /// Whether it was sent once more after a kept-alive connection ended without an answer.
     var resent = false
+    private var result: Result<AttemptOutcome, any Error>?
+    private var completion: Completion?
 
-    init(endpoint: WebhookTarget.Endpoint, request: ByteBuffer, timeout: Double, promise: EventLoopPromise<AttemptOutcome>) {
+    init(endpoint: WebhookTarget.Endpoint, request: ByteBuffer, timeout: Double) {
         self.endpoint = endpoint
         self.request = request
         self.timeout = timeout
-        self.promise = promise
+    }
+
+    /// Whether it has its outcome (or was abandoned).
+    var finished: Bool { result != nil }
+
+    /// Calls `completion` with the outcome once there is one: at once when there already is.
+    func whenFinished(_ completion: @escaping Completion) {
+        if let result { completion(result) } else { self.completion = completion }
     }
 
     /// Reports the outcome (the first one wins) and stops the timer.
     func finish(_ outcome: AttemptOutcome) {
-        guard !finished else { return }
-        finished = true
-        timer?.cancel()
-        promise.succeed(outcome)
+        end(.success(outcome))
     }
 
     /// Ends it without an outcome (the calling task was cancelled).
     func abandon() {
         guard !finished else { return }
-        finished = true
+        end(.failure(CancellationError()))
+        connection?.close()
+    }
+
+    private func end(_ result: Result<AttemptOutcome, any Error>) {
+        guard !finished else { return }
+        self.result = result
         timer?.cancel()
-        promise.fail(CancellationError())
+        timer = nil
+        let completion = self.completion
+        self.completion = nil
+        completion?(result)
+    }
+
+    /// The request timeout ran out: a timed-out attempt, and its connection (if any) is closed.
+    func handleScheduledCallback(eventLoop: some EventLoop) {
+        timer = nil
+        guard !finished else { return }
+        let connection = self.connection
+        finish(.timedOut(seconds: timeout))
         connection?.close()
     }
 }

@@ -25,11 +25,12 @@ final class WebhookConnectionPool: @unchecked Sendable {
     func start(_ exchange: WebhookExchange) {
         loop.preconditionInEventLoop()
         guard !exchange.finished else { return }
-        exchange.timer = loop.scheduleTask(in: .nanoseconds(Int64(exchange.timeout * 1e9))) { [exchange] in
-            guard !exchange.finished else { return }
-            let connection = exchange.connection
-            exchange.finish(.timedOut(seconds: exchange.timeout))
-            connection?.close()
+        do {
+            exchange.timer = try loop.scheduleCallback(in: .nanoseconds(Int64(exchange.timeout * 1e9)), handler: exchange)
+        } catch {
+            // Only an event loop that is shutting down refuses.
+            exchange.finish(.transportError("the delivery pass was shutting down"))
+            return
         }
         dispatch(exchange)
     }

@@ -51,8 +51,12 @@ public final class WebhookHTTPClient: Sendable {
         }
         let pool = self.pool
         return try await withTaskCancellationHandler {
-            pool.loop.execute { pool.start(exchange) }
-            return try await exchange.promise.futureResult.get()
+            try await withCheckedThrowingContinuation { continuation in
+                pool.loop.execute {
+                    exchange.whenFinished { continuation.resume(with: $0) }
+                    pool.start(exchange)
+                }
+            }
         } onCancel: {
             pool.loop.execute { exchange.abandon() }
         }
@@ -83,7 +87,7 @@ public final class WebhookHTTPClient: Sendable {
         guard let request = Self.serialize(target: target, headers: headers, body: body) else {
             return .failure(WebhookTargetError(message: "a header field name or value has a character HTTP forbids"))
         }
-        return .success(WebhookExchange(endpoint: target.endpoint, request: request, timeout: max(timeout, 0.001), promise: pool.loop.makePromise()))
+        return .success(WebhookExchange(endpoint: target.endpoint, request: request, timeout: max(timeout, 0.001)))
     }
 
     /// The request as it goes on the wire: `POST`, `Host`, the header fields, `Content-Length`

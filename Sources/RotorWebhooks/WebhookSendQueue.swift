@@ -128,7 +128,7 @@ public final class WebhookSendQueue: @unchecked Sendable {
             }
             let started = ContinuousClock.now
             running[tag] = exchange
-            exchange.promise.futureResult.whenComplete { [self, cut] result in
+            exchange.whenFinished { [self, cut] result in
                 guard running.removeValue(forKey: tag) != nil else { return }
                 switch result {
                 case .success(let outcome):
