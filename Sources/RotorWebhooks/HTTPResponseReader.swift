@@ -35,6 +35,8 @@ struct HTTPResponseReader {
 
     /// The longest response head read (status line and header fields).
     static let maxHeadBytes = 64 * 1024
+    /// The most interim (1xx) responses read before the final one.
+    static let maxInterimResponses = 16
 
     private enum State {
         case head
@@ -51,7 +53,10 @@ struct HTTPResponseReader {
     private var pending = ByteBuffer()
     /// How far ``pending`` was searched for the end of the head.
     private var searched = 0
-    /// How many body bytes went past (and were dropped).
+    /// How many interim responses went past.
+    private var interim = 0
+    /// How many body bytes went past (and were dropped), chunk framing and trailers included:
+    /// what a caller caps.
     private(set) var bodyBytes = 0
 
     /// Whether the response is complete and nothing followed it (a second answer to one
@@ -80,6 +85,10 @@ struct HTTPResponseReader {
                 guard let head = try readHead() else { return nil }
                 if let head { return .head(head) }
                 // An interim (1xx) response: the final one follows.
+                interim += 1
+                guard interim <= Self.maxInterimResponses else {
+                    throw Malformed(problem: "more than \(Self.maxInterimResponses) interim (1xx) responses")
+                }
             case .body(let remaining):
                 if remaining == 0 {
                     state = .done
@@ -284,6 +293,7 @@ struct HTTPResponseReader {
             guard pending.readableBytes <= limit + 1 else { throw Malformed(problem: "\(what) is too long") }
             return nil
         }
+        bodyBytes += end + 1
         var line = pending.readBytes(length: end + 1)![...].dropLast()
         if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
         guard line.count <= limit else { throw Malformed(problem: "\(what) is too long") }
