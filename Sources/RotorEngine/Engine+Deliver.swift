@@ -17,6 +17,7 @@ extension Engine {
     ///   - jitter: Draws for retry jitter (seeded in tests).
     public func webhookWorker(clock: any DeliveryClock, options: DeliveryOptions = DeliveryOptions(),
                               wireClock: any DeliveryClock = SystemDeliveryClock(), jitter: JitterSource = JitterSource()) throws -> WebhookWorker {
+        GPGSigningKeys.warmUp(gpgHome: gpgHome)
         let snapshot = try snapshot()
         let store = try openStore(snapshot: snapshot, desired: snapshot.desired, now: clock.now())
         let keys = GPGSigningKeys(files: snapshot.versionFiles, gpgHome: gpgHome)

@@ -71,3 +71,15 @@ final class GPGSigningKeys: SigningKeyProvider, @unchecked Sendable {
         return keys
     }
 }
+
+extension GPGSigningKeys {
+    /// Starts gpgme's one-time set-up on a thread of its own and returns at once.
+    ///
+    /// The first gpgme context of a process runs gpgconf, gpg and gpgsm to learn the engines and
+    /// their versions (~20 ms of process starts here). Started while the repository is read and
+    /// the store reconciled, that is off the delivery pass, whose first requests would otherwise
+    /// wait for it before the signing keys can be decrypted. Nothing is decrypted here.
+    static func warmUp(gpgHome: String?) {
+        Thread.detachNewThread { _ = try? GPGContext(homeDirectory: gpgHome) }
+    }
+}
