@@ -92,6 +92,8 @@ extension Engine {
         var keyFiles = snapshot.keyFiles
         var commit: ObjectID?
         var reused: [String] = []
+        let remembering = DispatchGroup()
+        defer { remembering.wait() }
         if plan.writesGit {
             let materialized = try materialize(plan: plan, desired: desired, snapshot: snapshot, now: now, pending: try store.pendingVersions())
             files = materialized.files
@@ -103,7 +105,14 @@ extension Engine {
                                              message: Self.commitMessage(plan), author: signature, committer: signature,
                                              sign: commitSigner(desired.config))
             commit = made
-            rememberWrittenVersionFiles(materialized.changes)
+            // Best effort and off the critical path: the cache is filled on another core while
+            // the store is reconciled and `versions/` checked out, and saved before apply returns.
+            let changes = materialized.changes
+            remembering.enter()
+            DispatchQueue.global(qos: .utility).async {
+                self.rememberWrittenVersionFiles(changes)
+                remembering.leave()
+            }
             FaultPoint.afterCommit.reach()
             if let publish {
                 try publish(made)
