@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 
 /// Reads the HTTP/1.1 responses on one webhook connection (RFC 9112), as far as a sender needs:
@@ -82,9 +83,11 @@ struct HTTPResponseReader {
             case .done:
                 return nil
             case .head:
-                guard let head = try readHead() else { return nil }
-                if let head { return .head(head) }
-                // An interim (1xx) response: the final one follows.
+                switch try readHead() {
+                case .incomplete: return nil
+                case .final(let head): return .head(head)
+                case .interim: break  // the final one follows
+                }
                 interim += 1
                 guard interim <= Self.maxInterimResponses else {
                     throw Malformed(problem: "more than \(Self.maxInterimResponses) interim (1xx) responses")
@@ -136,9 +139,17 @@ struct HTTPResponseReader {
 
     // MARK: - Head
 
-    /// Reads a complete head: nil when more bytes are needed, `.some(nil)` for an interim
-    /// response (skipped), the final response's head otherwise.
-    private mutating func readHead() throws -> Head?? {
+    /// What reading a head gave.
+    private enum HeadRead {
+        /// More bytes are needed.
+        case incomplete
+        /// An interim (1xx) response, skipped.
+        case interim
+        /// The final response's head.
+        case final(Head)
+    }
+
+    private mutating func readHead() throws -> HeadRead {
         // However little has arrived, the start must look like a status line.
         let start = pending.getBytes(at: pending.readerIndex, length: min(5, pending.readableBytes)) ?? []
         guard start.elementsEqual(Array("HTTP/".utf8).prefix(start.count)) else {
@@ -155,24 +166,21 @@ struct HTTPResponseReader {
             }
             return nil
         }
-        guard let end = found else {
-            searched = pending.readableBytes
-            guard pending.readableBytes <= Self.maxHeadBytes else {
-                throw Malformed(problem: "the response head is longer than \(Self.maxHeadBytes / 1024) KiB")
-            }
-            return nil
-        }
-        searched = 0
-        guard end <= Self.maxHeadBytes else {
+        guard (found ?? pending.readableBytes) <= Self.maxHeadBytes else {
             throw Malformed(problem: "the response head is longer than \(Self.maxHeadBytes / 1024) KiB")
         }
+        guard let end = found else {
+            searched = pending.readableBytes
+            return .incomplete
+        }
+        searched = 0
         let bytes = pending.readBytes(length: end)!
         var lines = Self.lines(bytes)
         guard !lines.isEmpty else { throw Malformed(problem: "an empty response head") }
         let (minor, status) = try Self.statusLine(lines.removeFirst())
         var fields = Fields()
         for line in lines { try fields.add(line) }
-        if (100...199).contains(status) && status != 101 { return .some(nil) }
+        if (100...199).contains(status) && status != 101 { return .interim }
         let keepAlive: Bool
         if fields.connection.contains("close") || status == 101 {
             keepAlive = false
@@ -195,7 +203,7 @@ struct HTTPResponseReader {
             state = .untilClose
             head.keepAlive = false
         }
-        return .some(head)
+        return .final(head)
     }
 
     /// The head's lines, without their line ends (the blank line that ends it dropped).
@@ -230,12 +238,12 @@ struct HTTPResponseReader {
         var transferEncoding: [String]?
         var connection: Set<String> = []
         var retryAfter: String?
-        private var lastName: String?
+        private var sawField = false
 
         mutating func add(_ line: ArraySlice<UInt8>) throws {
             if let first = line.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") {
                 // An obsolete line folding: it continues the previous field, which no field read here uses.
-                guard lastName != nil else { throw Malformed(problem: "the head starts with a folded line") }
+                guard sawField else { throw Malformed(problem: "the head starts with a folded line") }
                 return
             }
             guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex else {
@@ -246,13 +254,13 @@ struct HTTPResponseReader {
                 throw Malformed(problem: "the field name \(printable(nameBytes.prefix(40))) has a character HTTP forbids")
             }
             let name = String(decoding: nameBytes, as: UTF8.self).lowercased()
-            let value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingHTTPWhitespace()
-            lastName = name
+            let value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+            sawField = true
             switch name {
             case "content-length":
                 // A list of equal lengths counts as one (RFC 9112 §6.3); different ones are refused.
                 for item in value.split(separator: ",", omittingEmptySubsequences: false) {
-                    let text = String(item).trimmingHTTPWhitespace()
+                    let text = item.trimmingCharacters(in: .whitespaces)
                     guard !text.isEmpty, text.count <= 18, text.utf8.allSatisfy(HTTPResponseReader.isDigit), let length = Int(text) else {
                         throw Malformed(problem: "Content-Length \(printable(Array(value.utf8).prefix(40))) is not a number")
                     }
@@ -271,7 +279,7 @@ struct HTTPResponseReader {
         }
 
         static func tokens(_ value: String) -> [String] {
-            value.split(separator: ",").map { String($0).trimmingHTTPWhitespace().lowercased() }.filter { !$0.isEmpty }
+            value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
         }
     }
 
@@ -332,9 +340,11 @@ struct HTTPResponseReader {
     static func isTokenCharacter(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): return true
-        default: return Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
+        default: return tokenPunctuation.contains(byte)
         }
     }
+
+    private static let tokenPunctuation = Set("!#$%&'*+-.^_`|~".utf8)
 
     /// Bytes quoted for an error message, with anything unprintable escaped.
     static func printable(_ bytes: some Sequence<UInt8>) -> String {
@@ -343,14 +353,5 @@ struct HTTPResponseReader {
             if byte >= 0x20 && byte < 0x7f && byte != UInt8(ascii: "\"") { text.unicodeScalars.append(Unicode.Scalar(byte)) } else { text += "\\x" + String(byte, radix: 16) }
         }
         return text + "\""
-    }
-}
-
-extension String {
-    /// Without leading and trailing spaces and tabs (HTTP's optional whitespace).
-    func trimmingHTTPWhitespace() -> String {
-        let isSpace = { (character: Character) in character == " " || character == "\t" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
-        return String(self[first...last])
     }
 }

@@ -137,10 +137,15 @@ final class WebhookConnection: ChannelInboundHandler, @unchecked Sendable {
             }
             if reader.bodyBytes > WebhookHTTPClient.maxResponseBytes { answer(reuse: false) }
         } catch {
-            self.exchange = nil
-            exchange.connection = nil
-            exchange.finish(.transportError("\(error)"))
-            close()
+            if head != nil {
+                // The status came; a broken body does not change it (the connection is not reused).
+                answer(reuse: false)
+            } else {
+                self.exchange = nil
+                exchange.connection = nil
+                exchange.finish(.transportError("\(error)"))
+                close()
+            }
         }
     }
 
