@@ -1,4 +1,3 @@
-import Foundation
 import NIOCore
 
 /// Reads the HTTP/1.1 responses on one webhook connection (RFC 9112), as far as a sender needs:
@@ -254,13 +253,13 @@ struct HTTPResponseReader {
                 throw Malformed(problem: "the field name \(printable(nameBytes.prefix(40))) has a character HTTP forbids")
             }
             let name = String(decoding: nameBytes, as: UTF8.self).lowercased()
-            let value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+            let value = Self.trimmed(String(decoding: line[(colon + 1)...], as: UTF8.self))
             sawField = true
             switch name {
             case "content-length":
                 // A list of equal lengths counts as one (RFC 9112 §6.3); different ones are refused.
                 for item in value.split(separator: ",", omittingEmptySubsequences: false) {
-                    let text = item.trimmingCharacters(in: .whitespaces)
+                    let text = Self.trimmed(item)
                     guard !text.isEmpty, text.count <= 18, text.utf8.allSatisfy(HTTPResponseReader.isDigit), let length = Int(text) else {
                         throw Malformed(problem: "Content-Length \(printable(Array(value.utf8).prefix(40))) is not a number")
                     }
@@ -279,7 +278,16 @@ struct HTTPResponseReader {
         }
 
         static func tokens(_ value: String) -> [String] {
-            value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+            value.split(separator: ",").map { trimmed($0).lowercased() }.filter { !$0.isEmpty }
+        }
+
+        /// Without HTTP's optional whitespace (spaces and tabs) around it. Not Foundation's
+        /// `trimmingCharacters(in:)`: this runs on the event loop for every answer, where that
+        /// made a delivery pass a few percent slower (10 interleaved runs each).
+        static func trimmed(_ text: some StringProtocol) -> String {
+            let isSpace = { (character: Character) in character == " " || character == "\t" }
+            guard let first = text.firstIndex(where: { !isSpace($0) }), let last = text.lastIndex(where: { !isSpace($0) }) else { return "" }
+            return String(text[first...last])
         }
     }
 
