@@ -25,15 +25,19 @@ public enum WebhookSendResult: Sendable {
 
 /// Sends requests `concurrency` at a time on the client's event loop: a request starts the
 /// moment another ends, with no task or thread hop in between, while the caller prepares and
-/// records on its own thread. Results arrive in ``results`` in the order requests end.
+/// records on its own thread. Results arrive in ``results`` in the order requests end, in
+/// batches: the caller's task wakes once per batch, not once per request (on a small machine
+/// those wake-ups competed with the event loop and the receivers for the cores). A batch is
+/// handed over when it is full, when few requests are left to send (the caller should submit
+/// more), when an endpoint answers 410 Gone, and when the queue ends.
 ///
 /// Everything but `results` is driven through the event loop; the caller may submit more
 /// work at any time, and calls ``finish()`` when it has no more (the stream then ends once
 /// everything submitted has a result).
 public final class WebhookSendQueue: @unchecked Sendable {
-    /// Every request's result, as each ends.
-    public let results: AsyncStream<WebhookSendResult>
-    private let continuation: AsyncStream<WebhookSendResult>.Continuation
+    /// Every request's result, in batches, in the order they end.
+    public let results: AsyncStream<[WebhookSendResult]>
+    private let continuation: AsyncStream<[WebhookSendResult]>.Continuation
     private let client: WebhookHTTPClient
     private let pool: WebhookConnectionPool
     private let concurrency: Int
@@ -46,9 +50,15 @@ public final class WebhookSendQueue: @unchecked Sendable {
     private var finishing = false
     private var cancelled = false
     private var done = false
+    /// Results not handed over yet.
+    private var ready: [WebhookSendResult] = []
+    /// Endpoints that answered 410 Gone: nothing more is sent there.
+    private var gone: Set<String> = []
+    /// The most results handed over together.
+    static let resultBatch = 32
 
     init(client: WebhookHTTPClient, pool: WebhookConnectionPool, concurrency: Int, requestTimeout: Double, deadline: ContinuousClock.Instant?) {
-        (results, continuation) = AsyncStream.makeStream(of: WebhookSendResult.self)
+        (results, continuation) = AsyncStream.makeStream(of: [WebhookSendResult].self)
         self.client = client
         self.pool = pool
         self.concurrency = max(1, concurrency)
@@ -68,10 +78,11 @@ public final class WebhookSendQueue: @unchecked Sendable {
             case .failure(let error): failed.append(.finished(tag: request.tag, outcome: .transportError("\(error)"), seconds: 0, cutByDeadline: false))
             }
         }
-        for result in failed { continuation.yield(result) }
+        if !failed.isEmpty { continuation.yield(failed) }
         pool.loop.execute { [self] in
             guard !cancelled else {
                 for item in made { notStarted(item) }
+                handOver()
                 return
             }
             waiting.append(contentsOf: made)
@@ -79,8 +90,10 @@ public final class WebhookSendQueue: @unchecked Sendable {
         }
     }
 
-    /// Drops the waiting requests to `url` (it answered 410 Gone): each ends as not started.
+    /// Drops the waiting requests to `url` (it answered 410 Gone), and any submitted later: each
+    /// ends as not started.
     private func drop(url: String) {
+        gone.insert(url)
         var kept: [(tag: Int, url: String, exchange: WebhookExchange)] = []
         for item in waiting[next...] {
             if item.url == url { notStarted(item) } else { kept.append(item) }
@@ -117,6 +130,10 @@ public final class WebhookSendQueue: @unchecked Sendable {
             let item = waiting[next]
             let (tag, url, exchange) = item
             next += 1
+            if gone.contains(url) {
+                notStarted(item)
+                continue
+            }
             var cut = false
             if let deadline {
                 let remaining = WebhookWorker.seconds(deadline - .now)
@@ -132,11 +149,15 @@ public final class WebhookSendQueue: @unchecked Sendable {
                 guard running.removeValue(forKey: tag) != nil else { return }
                 switch result {
                 case .success(let outcome):
-                    continuation.yield(.finished(tag: tag, outcome: outcome, seconds: WebhookWorker.seconds(.now - started), cutByDeadline: cut))
-                    // Gone: nothing more is sent there (the worker disables the endpoint).
-                    if outcome.statusCode == 410 { drop(url: url) }
+                    ready.append(.finished(tag: tag, outcome: outcome, seconds: WebhookWorker.seconds(.now - started), cutByDeadline: cut))
+                    // Gone: nothing more is sent there (the worker disables the endpoint), and it
+                    // learns of it at once.
+                    if outcome.statusCode == 410 {
+                        drop(url: url)
+                        handOver()
+                    }
                 case .failure:
-                    continuation.yield(.notStarted(tag: tag))
+                    ready.append(.notStarted(tag: tag))
                 }
                 pump()
             }
@@ -146,17 +167,27 @@ public final class WebhookSendQueue: @unchecked Sendable {
             waiting = []
             next = 0
         }
+        // Few left to send: the caller should know now, to submit more (or to finish).
+        if ready.count >= Self.resultBatch || running.count + waiting.count - next <= 2 * concurrency { handOver() }
         endIfDone()
     }
 
     private func notStarted(_ item: (tag: Int, url: String, exchange: WebhookExchange)) {
         item.exchange.abandon()
-        continuation.yield(.notStarted(tag: item.tag))
+        ready.append(.notStarted(tag: item.tag))
+    }
+
+    /// Hands the results so far to the caller.
+    private func handOver() {
+        guard !ready.isEmpty else { return }
+        continuation.yield(ready)
+        ready = []
     }
 
     private func endIfDone() {
         guard finishing, !done, running.isEmpty, next >= waiting.count else { return }
         done = true
+        handOver()
         continuation.finish()
     }
 }

@@ -151,23 +151,25 @@ public final class WebhookWorker: Sendable {
         do {
             try refill()
             try await withTaskCancellationHandler {
-                for await event in queue.results {
-                    switch event {
-                    case .notStarted(let tag):
-                        // The deadline came first, or a 410 disabled its endpoint meanwhile: handed back
-                        // uncounted (in the second case the next claim fails it, saying why).
-                        guard let claimed = claimedByTag.removeValue(forKey: tag) else { continue }
-                        handedBack.append(claimed)
-                        exhausted = false
-                    case .finished(let tag, let outcome, let seconds, let cut):
-                        guard let claimed = claimedByTag.removeValue(forKey: tag) else { continue }
-                        let (result, finished) = conclude(claimed, outcome: outcome, seconds: seconds, cut: cut)
-                        report.results.append(result)
-                        if let finished {
-                            // (A 410 also stops the queue sending there: what waits for it ends as not started.)
-                            try recorder.add(finished, idle: claimedByTag.isEmpty)
-                        } else {
+                for await events in queue.results {
+                    for event in events {
+                        switch event {
+                        case .notStarted(let tag):
+                            // The deadline came first, or a 410 disabled its endpoint meanwhile: handed back
+                            // uncounted (in the second case the next claim fails it, saying why).
+                            guard let claimed = claimedByTag.removeValue(forKey: tag) else { continue }
                             handedBack.append(claimed)
+                            exhausted = false
+                        case .finished(let tag, let outcome, let seconds, let cut):
+                            guard let claimed = claimedByTag.removeValue(forKey: tag) else { continue }
+                            let (result, finished) = conclude(claimed, outcome: outcome, seconds: seconds, cut: cut)
+                            report.results.append(result)
+                            if let finished {
+                                // (A 410 also stops the queue sending there: what waits for it ends as not started.)
+                                try recorder.add(finished, idle: claimedByTag.isEmpty)
+                            } else {
+                                handedBack.append(claimed)
+                            }
                         }
                     }
                     try refill()

@@ -124,9 +124,11 @@ struct WebhookHTTPClientTests {
         let base = "http://127.0.0.1:\(quirks.port)"
         func collect(_ queue: WebhookSendQueue) async -> [Int: WebhookSendResult] {
             var results: [Int: WebhookSendResult] = [:]
-            for await result in queue.results {
-                switch result {
-                case .finished(let tag, _, _, _), .notStarted(let tag): results[tag] = result
+            for await batch in queue.results {
+                for result in batch {
+                    switch result {
+                    case .finished(let tag, _, _, _), .notStarted(let tag): results[tag] = result
+                    }
                 }
             }
             return results
@@ -168,6 +170,42 @@ struct WebhookHTTPClientTests {
         #expect(status(afterGone[2]) == 204)
         if case .finished(_, .transportError(let message), _, _) = afterGone[3] { #expect(message == "not an http:// or https:// URL") } else { Issue.record("\(String(describing: afterGone[3]))") }
         #expect(try quirks.log().filter { $0.path == "/gone" }.count == 1)
+
+        // What is submitted after the 410 came (the caller had not seen it yet) does not go there either.
+        let later = http.sendQueue(concurrency: 1, requestTimeout: 10, deadline: nil)
+        later.submit([WebhookRequest(tag: 0, url: base + "/gone", headers: [], body: Self.body)])
+        var batches = later.results.makeAsyncIterator()
+        let first = await batches.next()
+        #expect(first?.count == 1 && status(first?.first) == 410)
+        later.submit([WebhookRequest(tag: 1, url: base + "/gone", headers: [], body: Self.body),
+                      WebhookRequest(tag: 2, url: base + "/ok", headers: [], body: Self.body)])
+        later.finish()
+        var rest: [WebhookSendResult] = []
+        while let batch = await batches.next() { rest += batch }
+        #expect(rest.count == 2)
+        if case .notStarted(1) = rest.first {} else { Issue.record("expected the late request to the gone endpoint not to start: \(rest)") }
+        #expect(status(rest.last) == 204)
+        #expect(try quirks.log().filter { $0.path == "/gone" }.count == 2)
+        try await http.shutdown()
+    }
+
+    @Test func aSendQueueHandsResultsOverInBatches() async throws {
+        let quirks = try Quirks()
+        let http = WebhookHTTPClient(connectTimeout: 5)
+        let queue = http.sendQueue(concurrency: 4, requestTimeout: 30, deadline: nil)
+        queue.submit((0..<100).map { WebhookRequest(tag: $0, url: "http://127.0.0.1:\(quirks.port)/ok", headers: [], body: Self.body) })
+        queue.finish()
+        var batches: [[WebhookSendResult]] = []
+        for await batch in queue.results { batches.append(batch) }
+        // Every request once; the caller woke once per batch: at most 32 at a time while many are
+        // left, then one by one once no more than twice the concurrency are left to finish.
+        let tags = batches.joined().map { result -> Int in
+            switch result { case .finished(let tag, _, _, _), .notStarted(let tag): tag }
+        }
+        #expect(tags.sorted() == Array(0..<100))
+        #expect(batches.allSatisfy { $0.count <= WebhookSendQueue.resultBatch })
+        #expect(batches.count <= 100 / WebhookSendQueue.resultBatch + 2 * 4 + 1)
+        #expect(batches.first?.count == WebhookSendQueue.resultBatch)
         try await http.shutdown()
     }
 
@@ -185,8 +223,10 @@ struct WebhookHTTPClientTests {
         queue.cancel()
         queue.submit([WebhookRequest(tag: 3, url: base + "/ok", headers: [], body: Self.body)])
         var ended: [Int] = []
-        for await result in queue.results {
-            if case .notStarted(let tag) = result { ended.append(tag) } else { Issue.record("\(result)") }
+        for await batch in queue.results {
+            for result in batch {
+                if case .notStarted(let tag) = result { ended.append(tag) } else { Issue.record("\(result)") }
+            }
         }
         #expect(ended.sorted() == [0, 1, 2])
         #expect(try quirks.log().map(\.path) == ["/hang", "/hang"])
