@@ -100,6 +100,7 @@ public final class WebhookWorker: Sendable {
             handedBack = []
         }
         var nextTag = 0
+        var signers: [String: WebhookSigner] = [:]
         var exhausted = false
         let open = { deadline.map { ContinuousClock.now < $0 } ?? true }
 
@@ -130,7 +131,7 @@ public final class WebhookWorker: Sendable {
                         handedBack.append(claimed)
                         continue
                     }
-                    switch signedRequest(claimed, tag: nextTag) {
+                    switch signedRequest(claimed, tag: nextTag, signers: &signers) {
                     case .success(let request):
                         claimedByTag[nextTag] = claimed
                         requests.append(request)
@@ -269,13 +270,23 @@ public final class WebhookWorker: Sendable {
     }
 
     /// The signed request for a claimed job, or why it cannot be signed.
-    func signedRequest(_ claimed: ClaimedDelivery, tag: Int) -> Result<WebhookRequest, any Error> {
+    ///
+    /// `signers` keeps each service's keys set up for signing, for as long as the provider
+    /// gives the same keys.
+    func signedRequest(_ claimed: ClaimedDelivery, tag: Int, signers: inout [String: WebhookSigner]) -> Result<WebhookRequest, any Error> {
         let delivery = claimed.delivery
         do {
             let signingKeys = try keys.signingKeys(for: delivery.service, at: clock.now())
             guard !signingKeys.isEmpty else {
                 throw WebhookSecretError(secret: WebhookSigningSecret.secretID(for: delivery.service).description,
                                          problem: "does not exist yet: run `rotor apply` to create it")
+            }
+            let signer: WebhookSigner
+            if let known = signers[delivery.service], known.keys == signingKeys {
+                signer = known
+            } else {
+                signer = WebhookSigner(keys: signingKeys)
+                signers[delivery.service] = signer
             }
             let body = Array(claimed.body.utf8)
             let timestamp = Int64(wireClock.now().timeIntervalSince1970.rounded(.down))
@@ -284,7 +295,7 @@ public final class WebhookWorker: Sendable {
                 ("user-agent", "rotor-webhooks/1"),
                 ("webhook-id", delivery.eventID),
                 ("webhook-timestamp", String(timestamp)),
-                ("webhook-signature", WebhookSignature.header(id: delivery.eventID, timestamp: timestamp, body: body, keys: signingKeys)),
+                ("webhook-signature", signer.header(id: delivery.eventID, timestamp: timestamp, body: body)),
             ]
             return .success(WebhookRequest(tag: tag, url: delivery.url, headers: headers, body: body))
         } catch {
@@ -307,7 +318,7 @@ public final class WebhookWorker: Sendable {
         }
         let now = clock.now()
         let decision = DeliveryDecision.decide(outcome, attempt: claimed.attempt, maxAttempts: claimed.job.maxAttempts, now: now,
-                                               schedule: options.schedule, unit: jitter.next())
+                                               schedule: options.schedule, unit: outcome.isSuccess ? 0 : jitter.next())
         let error = outcome.isSuccess ? nil : outcome.describe(url: delivery.url)
         let resolution: JobResolution
         switch decision {

@@ -19,10 +19,28 @@ struct SignatureTests {
 
     @Test func severalKeysGiveSpaceSeparatedSignaturesActiveFirst() {
         let active = SymmetricKey(size: .bits256), old = SymmetricKey(size: .bits256)
-        let body = Array("{}".utf8)
-        let header = WebhookSignature.header(id: "evt_1", timestamp: 10, body: body, keys: [active, old])
-        #expect(header == WebhookSignature.sign(id: "evt_1", timestamp: 10, body: body, key: active) + " "
-                + WebhookSignature.sign(id: "evt_1", timestamp: 10, body: body, key: old))
+        // The reference: Crypto's one-shot HMAC of the assembled message, Foundation's base64.
+        func reference(_ id: String, _ timestamp: Int64, _ body: [UInt8], _ key: SymmetricKey) -> String {
+            let mac = HMAC<SHA256>.authenticationCode(for: Array("\(id).\(timestamp).".utf8) + body, using: key)
+            return "v1," + Data(mac).base64EncodedString()
+        }
+        // One signer, many messages: its keyed HMACs are copied, never used up.
+        let signer = WebhookSigner(keys: [active, old])
+        for (id, timestamp, body) in [("evt_1", Int64(10), Array("{}".utf8)), ("evt_2", 1_700_000_000, Array(repeating: 0x41, count: 1_000)), ("e", 0, [])] {
+            let header = signer.header(id: id, timestamp: timestamp, body: body)
+            #expect(header == reference(id, timestamp, body, active) + " " + reference(id, timestamp, body, old))
+            #expect(WebhookSignature.header(id: id, timestamp: timestamp, body: body, keys: [active, old]) == header)
+        }
+    }
+
+    @Test func base64MatchesFoundationAtEveryLength() {
+        var generator = SystemRandomNumberGenerator()
+        for count in 0...40 {
+            let bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            var out: [UInt8] = []
+            bytes.withUnsafeBytes { WebhookSigner.base64($0, to: &out) }
+            #expect(String(decoding: out, as: UTF8.self) == Data(bytes).base64EncodedString())
+        }
     }
 
     @Test(arguments: ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n"])
