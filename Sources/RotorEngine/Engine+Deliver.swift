@@ -19,8 +19,13 @@ extension Engine {
                               wireClock: any DeliveryClock = SystemDeliveryClock(), jitter: JitterSource = JitterSource()) throws -> WebhookWorker {
         GPGSigningKeys.warmUp(gpgHome: gpgHome)
         let snapshot = try snapshot()
-        let store = try openStore(snapshot: snapshot, desired: snapshot.desired, now: clock.now())
         let keys = GPGSigningKeys(files: snapshot.versionFiles, gpgHome: gpgHome)
+        // The signing keys of the services with deliveries due are decrypted (gpg, ~10 ms each)
+        // while the store is opened and reconciled, not at the start of the pass. Which services:
+        // the store as it was before this reconcile says (a hint; what it misses is read when needed).
+        let (statePath, now) = (self.statePath, clock.now())
+        keys.prefetchInBackground({ (try? StateStore.openReadOnly(path: statePath)?.dueDeliveryServices(dueBy: now)) ?? [] }, at: now)
+        let store = try openStore(snapshot: snapshot, desired: snapshot.desired, now: clock.now())
         // Endpoint changes the worker makes (a 410 disabling one) are audited as rotor's, whoever runs it.
         return WebhookWorker(store: store, keys: keys, clock: clock, wireClock: wireClock, options: options, jitter: jitter)
     }

@@ -13,6 +13,8 @@ final class GPGSigningKeys: SigningKeyProvider, @unchecked Sendable {
     private let gpgHome: String?
     private let lock = NSLock()
     private var cache: [String: [SymmetricKey]] = [:]
+    /// Entered while keys are read in the background (``prefetchInBackground(_:at:)``).
+    private let background = DispatchGroup()
 
     init(files: [SecretID: VersionFile], gpgHome: String?) {
         self.files = files
@@ -20,6 +22,8 @@ final class GPGSigningKeys: SigningKeyProvider, @unchecked Sendable {
     }
 
     func signingKeys(for service: String, at now: Date) throws -> [SymmetricKey] {
+        // What is being read in the background is waited for, not read twice.
+        background.wait()
         lock.lock()
         defer { lock.unlock() }
         if let cached = cache[service] { return cached }
@@ -31,9 +35,26 @@ final class GPGSigningKeys: SigningKeyProvider, @unchecked Sendable {
     /// Decrypts the services not yet read in parallel, one gpg context each (gpg runs once per
     /// key, so a pass's first batch no longer waits for them one after another).
     func prefetch(_ services: Set<String>, at now: Date) {
+        background.wait()
+        read(services, at: now)
+    }
+
+    /// Starts reading the keys of the services `services()` names on a thread of its own, and
+    /// returns at once; asking for keys waits until it is done.
+    func prefetchInBackground(_ services: @escaping @Sendable () -> Set<String>, at now: Date) {
+        background.enter()
+        Thread.detachNewThread { [self] in
+            read(services(), at: now)
+            background.leave()
+        }
+    }
+
+    private func read(_ services: Set<String>, at now: Date) {
         let missing = lock.withLock { services.filter { cache[$0] == nil }.sorted() }
         guard missing.count > 1 else {
-            for service in missing { _ = try? signingKeys(for: service, at: now) }
+            for service in missing {
+                if let keys = try? decrypt(service, at: now) { lock.withLock { cache[service] = keys } }
+            }
             return
         }
         let results = UnsafeMutableBufferPointer<[SymmetricKey]?>.allocate(capacity: missing.count)

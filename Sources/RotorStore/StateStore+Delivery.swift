@@ -256,6 +256,18 @@ extension StateStore {
         }
     }
 
+    /// The consumer services with a webhook delivery pending and due by `dueBy`: whose signing
+    /// keys a pass will need.
+    public func dueDeliveryServices(dueBy: Date) throws -> Set<String> {
+        try writer.read { db in
+            guard try db.tableExists("jobs") else { return [] }
+            return Set(try String.fetchAll(db, sql: """
+                SELECT DISTINCT CASE WHEN json_valid(payload) THEN json_extract(payload, '$.service') END AS service FROM jobs
+                WHERE status = 'pending' AND type = ? AND run_at <= ? AND service IS NOT NULL
+                """, arguments: [JobType.webhookDelivery.rawValue, RFC3339.format(dueBy)]))
+        }
+    }
+
     /// When the next delivery job is due: the earliest pending `run_at`, or running lease end.
     public func nextDeliveryDue() throws -> Date? {
         try writer.read { db in

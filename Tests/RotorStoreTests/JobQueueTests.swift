@@ -120,6 +120,19 @@ struct JobQueueTests {
         #expect(try !store.hasDeliveryWork(dueBy: Self.t0.addingTimeInterval(86_400)))
     }
 
+    @Test func theServicesWithDeliveriesDueAreNamedForTheirSigningKeys() throws {
+        #expect(try StateStore(path: temporaryPath()).dueDeliveryServices(dueBy: Self.t0).isEmpty)
+        let path = temporaryPath()
+        let store = try reconciled([version(1, .active)], store: try StateStore(path: path))
+        #expect(try store.dueDeliveryServices(dueBy: Self.t0) == ["api", "ledger"])  // "batch" has no webhook
+        #expect(try store.dueDeliveryServices(dueBy: Self.t0.addingTimeInterval(-1)).isEmpty)  // not due yet
+        // What a read-only opening (the engine's, while the store is reconciled) sees.
+        #expect(try StateStore.openReadOnly(path: path)?.dueDeliveryServices(dueBy: Self.t0) == ["api", "ledger"])
+        // Claimed (running) or delivered: no longer due.
+        let claimed = try store.claimDueDeliveries(dueBy: Self.t0, now: Self.t0, owner: owner, lease: 120, limit: 1, ownerIsGone: { _ in false })
+        #expect(try store.dueDeliveryServices(dueBy: Self.t0) == Set(["api", "ledger"]).subtracting([claimed[0].delivery.service]))
+    }
+
     @Test func aBatchOfFinishedAttemptsIsRecordedInOneTransactionOrNotAtAll() throws {
         let path = temporaryPath()
         let store = try reconciled([version(1, .active)], store: try StateStore(path: path))
