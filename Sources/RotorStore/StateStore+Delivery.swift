@@ -9,8 +9,12 @@ extension StateStore {
     /// `ownerIsGone` says so) are taken back: their open attempt is closed as interrupted
     /// and they become pending again (or failed, when that was their last attempt). Then
     /// pending jobs due by `dueBy` are claimed oldest first: each gets its next attempt
-    /// number, an open `delivery_attempts` row, `running` status and a lease until
-    /// `now + lease`. Jobs whose endpoint is disabled fail at once, saying so.
+    /// number, `running` status and a lease until `now + lease`. Jobs whose endpoint is
+    /// disabled fail at once, saying so.
+    ///
+    /// The attempt's `delivery_attempts` row is written once, when its outcome is recorded
+    /// (one row write per attempt instead of two); until then ``attempts(ofJob:)`` shows it
+    /// in flight from the job itself, and a recovery writes it as interrupted.
     ///
     /// - Parameters:
     ///   - dueBy: Only jobs with `run_at` at or before this (the start of the pass, so a
@@ -102,11 +106,6 @@ extension StateStore {
                 WHERE seq IN (SELECT value FROM json_each(?)) AND +status = 'pending'
                 RETURNING seq
                 """), arguments: [owner.description, until, at, seqs]))
-            try db.cachedStatement(sql: """
-                INSERT INTO delivery_attempts (job_seq, attempt, url, started_at)
-                SELECT seq, attempts, json_extract(payload, '$.url'), ? FROM jobs
-                WHERE seq IN (SELECT value FROM json_each(?)) AND +status = 'running' AND locked_by = ? AND updated_at = ?
-                """).execute(arguments: [at, JSONText.array(taken), owner.description, at])
             for candidate in candidates {
                 // Taken meanwhile by someone else (not possible inside one write transaction, but checked).
                 guard taken.contains(candidate.seq) else { skipped.append(candidate.job.id); continue }
@@ -132,8 +131,10 @@ extension StateStore {
     /// Records finished attempts: the delivered ones (nearly all) with two statements for the
     /// whole batch, the others one by one.
     private static func finishAll(_ db: Database, _ items: [FinishedDelivery], owner: JobOwner, actor: String) throws {
-        // The delivered ones as a JSON array of [job sequence number, attempt, finished at, status code, latency].
+        // The delivered ones as a JSON array of
+        // [job sequence number, attempt, finished at, status code, latency, url, started at].
         var rows = "[", empty = true
+        var claimedAt: (date: Date, text: String)?
         for item in items {
             guard item.resolution == .completed, item.error == nil else {
                 try finish(db, item, owner: owner, actor: actor)
@@ -147,15 +148,30 @@ extension StateStore {
             JSONText.append(item.statusCode, to: &rows)
             rows += ","
             JSONText.append(item.latencyMS, to: &rows)
+            rows += ","
+            JSONText.append(item.claimed.delivery.url, to: &rows)
+            rows += ","
+            // (A batch's jobs were mostly claimed together: the claim's time is formatted once.)
+            let startedAt = item.claimed.job.updatedAt, text: String
+            if let known = claimedAt, known.date == startedAt {
+                text = known.text
+            } else {
+                text = RFC3339.format(startedAt)
+                claimedAt = (startedAt, text)
+            }
+            JSONText.append(text, to: &rows)
             rows += "]"
         }
         guard !empty else { return }
         rows += "]"
         let field = { (index: Int) in "json_extract(f.value, '$[\(index)]')" }
+        // (A row can exist already: one an older rotor opened when it claimed the job, or one a
+        // recovery wrote as interrupted after this claim's lease ended.)
         try db.cachedStatement(sql: """
-            UPDATE delivery_attempts SET finished_at = \(field(2)), status_code = \(field(3)), latency_ms = \(field(4)), error = NULL
-            FROM json_each(?) AS f
-            WHERE delivery_attempts.job_seq = \(field(0)) AND delivery_attempts.attempt = \(field(1))
+            INSERT INTO delivery_attempts (job_seq, attempt, url, started_at, finished_at, status_code, latency_ms)
+            SELECT \(field(0)), \(field(1)), \(field(5)), \(field(6)), \(field(2)), \(field(3)), \(field(4)) FROM json_each(?) AS f WHERE true
+            ON CONFLICT (job_seq, attempt) DO UPDATE SET
+                finished_at = excluded.finished_at, status_code = excluded.status_code, latency_ms = excluded.latency_ms, error = NULL
             """).execute(arguments: [rows])
         try db.cachedStatement(sql: """
             UPDATE jobs SET status = 'completed', last_error = NULL, locked_by = NULL, locked_until = NULL, updated_at = \(field(2))
@@ -168,9 +184,12 @@ extension StateStore {
         let (claimed, now, statusCode, error) = (item.claimed, item.now, item.statusCode, item.error)
         let at = RFC3339.format(now)
         try db.executeCached(sql: """
-            UPDATE delivery_attempts SET finished_at = ?, status_code = ?, latency_ms = ?, error = ?
-            WHERE job_seq = ? AND attempt = ?
-            """, arguments: [at, statusCode, item.latencyMS, error, claimed.jobSeq, claimed.attempt])
+            INSERT INTO delivery_attempts (job_seq, attempt, url, started_at, finished_at, status_code, latency_ms, error)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (job_seq, attempt) DO UPDATE SET
+                finished_at = excluded.finished_at, status_code = excluded.status_code, latency_ms = excluded.latency_ms, error = excluded.error
+            """, arguments: [claimed.jobSeq, claimed.attempt, claimed.delivery.url, RFC3339.format(claimed.job.updatedAt), at, statusCode,
+                             item.latencyMS, error])
         let mine = "seq = ? AND status = 'running' AND locked_by = ? AND attempts = ?"
         let key: StatementArguments = [claimed.jobSeq, owner.description, claimed.attempt]
         let release = "locked_by = NULL, locked_until = NULL, updated_at = ?"
@@ -227,9 +246,15 @@ extension StateStore {
             let owner = job.lockedBy.flatMap(JobOwner.init(parsing:))
             guard leaseOver || owner.map(ownerIsGone) == true else { continue }
             let note = "interrupted: the rotor process delivering it (\(job.lockedBy ?? "unknown")) stopped before recording an outcome"
+            // The attempt in flight, written as interrupted: started when it was claimed (the job's
+            // last update). An older rotor opened the row when it claimed the job: that row is closed.
             try db.execute(sql: """
-                UPDATE delivery_attempts SET finished_at = ?, error = ? WHERE job_seq = ? AND attempt = ? AND finished_at IS NULL
-                """, arguments: [at, note, row["seq"] as Int64, job.attempts])
+                INSERT INTO delivery_attempts (job_seq, attempt, url, started_at, finished_at, error)
+                SELECT seq, attempts, COALESCE(CASE WHEN json_valid(payload) THEN json_extract(payload, '$.url') END, ''), updated_at, ?, ?
+                FROM jobs WHERE seq = ? AND attempts >= 1
+                ON CONFLICT (job_seq, attempt) DO UPDATE SET finished_at = excluded.finished_at, error = excluded.error
+                WHERE delivery_attempts.finished_at IS NULL
+                """, arguments: [at, note, row["seq"] as Int64])
             let exhausted = job.attempts >= job.maxAttempts
             try db.execute(sql: """
                 UPDATE jobs SET status = ?, last_error = ?, locked_by = NULL, locked_until = NULL, updated_at = ? WHERE id = ?

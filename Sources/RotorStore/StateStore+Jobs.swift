@@ -23,12 +23,20 @@ extension StateStore {
         try writer.read { db in try Self.resolveJob(db, idOrPrefix) }
     }
 
-    /// Every attempt of a job, first first.
+    /// Every attempt of a job, first first; while the job is running, its attempt in flight
+    /// last (no outcome yet: its row is written with the outcome).
     public func attempts(ofJob id: String) throws -> [DeliveryAttemptRecord] {
         try writer.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT j.id AS job_id, a.* FROM jobs j JOIN delivery_attempts a ON a.job_seq = j.seq WHERE j.id = ? ORDER BY a.attempt
-                """, arguments: [id]).map(DeliveryAttemptRecord.init(row:))
+                SELECT j.id AS job_id, a.attempt, a.url, a.started_at, a.finished_at, a.status_code, a.latency_ms, a.error
+                FROM jobs j JOIN delivery_attempts a ON a.job_seq = j.seq WHERE j.id = ?
+                UNION ALL
+                SELECT j.id, j.attempts, COALESCE(CASE WHEN json_valid(j.payload) THEN json_extract(j.payload, '$.url') END, ''), j.updated_at,
+                       NULL, NULL, NULL, NULL
+                FROM jobs j WHERE j.id = ? AND j.status = 'running'
+                    AND NOT EXISTS (SELECT 1 FROM delivery_attempts WHERE job_seq = j.seq AND attempt = j.attempts)
+                ORDER BY 2
+                """, arguments: [id, id]).map(DeliveryAttemptRecord.init(row:))
         }
     }
 

@@ -86,7 +86,9 @@ struct JobQueueTests {
     }
 
     @Test func claimsAreLeasedAndAGoneOwnersJobsAreTakenBack() throws {
-        let store = try reconciled([version(1, .active)])
+        let path = temporaryPath()
+        let store = try reconciled([version(1, .active)], store: try StateStore(path: path))
+        let rows = { try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM delivery_attempts") ?? -1 } }
         let claimed = try store.claimDueDeliveries(dueBy: Self.t0, now: Self.t0, owner: owner, lease: 120, limit: 10, ownerIsGone: { _ in false })
         #expect(claimed.count == 2 && claimed.allSatisfy { $0.attempt == 1 && $0.job.status == .running && $0.job.lockedBy == "test-host:101" })
         #expect(claimed.allSatisfy { $0.body.contains("\"type\":\"secret.created\"") })
@@ -101,6 +103,20 @@ struct JobQueueTests {
         #expect(attempts.map(\.attempt) == [1, 2])
         #expect(attempts[0].error?.hasPrefix("interrupted: the rotor process delivering it (test-host:101)") == true)
         #expect(attempts[1].finishedAt == nil)
+        // An attempt's row is written once, with its outcome: the interrupted ones are rows (started
+        // when they were claimed), the ones in flight are shown from their job.
+        #expect(try rows() == 2)
+        #expect(attempts[0].startedAt == Self.t0 && attempts[0].finishedAt == Self.t0.addingTimeInterval(60))
+        #expect(attempts[1].startedAt == Self.t0.addingTimeInterval(60) && attempts[1].statusCode == nil)
+        #expect(attempts.allSatisfy { $0.url == retaken[0].delivery.url })
+        // The first owner's answer, recorded late (its claim was lost): the attempt gets its outcome,
+        // the job stays with its new owner.
+        try store.finishDeliveries([FinishedDelivery(claimed: claimed.first { $0.job.id == retaken[0].job.id }!, now: Self.t0.addingTimeInterval(61),
+                                                     statusCode: 204, latencyMS: 5, error: nil, resolution: .completed)], owner: owner)
+        let late1 = try store.attempts(ofJob: retaken[0].job.id)
+        #expect(late1[0].statusCode == 204 && late1[0].error == nil && late1[0].latencyMS == 5)
+        #expect(try store.job(retaken[0].job.id).status == .running && store.job(retaken[0].job.id).lockedBy == "test-host:202")
+        #expect(try rows() == 2)
         // And when a lease runs out, even a live owner's jobs are taken back.
         let late = try store.claimDueDeliveries(dueBy: Self.t0, now: Self.t0.addingTimeInterval(181), owner: owner, lease: 120, limit: 1,
                                                 ownerIsGone: { _ in false })
