@@ -1,8 +1,8 @@
 """The store's share of a delivery pass, measured alone: the statements rotor's claims and
 outcome records run, replayed with Python's sqlite3 on a copy of the same store, with no HTTP,
 no signing and no Swift. A lower bound for `rotor deliver` on the machine: every delivery is
-a durable job (claimed under a lease, an attempt row opened, the outcome and the job's state
-written), so a pass cannot take less than this however fast the rest is.
+a durable job (claimed under a lease, then its attempt row written with the outcome and the
+job's state), so a pass cannot take less than this however fast the rest is.
 
 Batches follow rotor's defaults (half a 256-job claim window: 128 jobs per claim, each claim
 recording the previous batch's outcomes in the same transaction).
@@ -26,9 +26,11 @@ def replay(path, due_by, now="2026-12-05T00:00:00Z", until="2026-12-05T00:02:00Z
                  f"LEFT JOIN webhook_endpoints d ON d.url = {field('url')} AND d.disabled_at IS NOT NULL "
                  f"WHERE j.status = 'pending' AND j.type = 'webhook.delivery' AND j.run_at <= ? "
                  f"ORDER BY j.run_at, j.created_at, j.rowid LIMIT ?")
-    record_attempts = ("UPDATE delivery_attempts SET finished_at = json_extract(f.value, '$[2]'), status_code = json_extract(f.value, '$[3]'), "
-                       "latency_ms = json_extract(f.value, '$[4]'), error = NULL FROM json_each(?) AS f "
-                       "WHERE delivery_attempts.job_seq = json_extract(f.value, '$[0]') AND delivery_attempts.attempt = json_extract(f.value, '$[1]')")
+    item = lambda index: f"json_extract(f.value, '$[{index}]')"
+    record_attempts = (f"INSERT INTO delivery_attempts (job_seq, attempt, url, started_at, finished_at, status_code, latency_ms) "
+                       f"SELECT {item(0)}, {item(1)}, {item(5)}, {item(6)}, {item(2)}, {item(3)}, {item(4)} FROM json_each(?) AS f WHERE true "
+                       f"ON CONFLICT (job_seq, attempt) DO UPDATE SET finished_at = excluded.finished_at, status_code = excluded.status_code, "
+                       f"latency_ms = excluded.latency_ms, error = NULL")
     record_jobs = ("UPDATE jobs SET status = 'completed', last_error = NULL, locked_by = NULL, locked_until = NULL, "
                    "updated_at = json_extract(f.value, '$[2]') FROM json_each(?) AS f WHERE jobs.seq = json_extract(f.value, '$[0]') "
                    "AND +jobs.status = 'running' AND jobs.locked_by = ? AND jobs.attempts = json_extract(f.value, '$[1]')")
@@ -44,16 +46,14 @@ def replay(path, due_by, now="2026-12-05T00:00:00Z", until="2026-12-05T00:02:00Z
                    (OWNER, now)).fetchall()
         candidates = db.execute(claim_sql, (due_by, BATCH)).fetchall()
         seqs = json.dumps([row[-1] for row in candidates])
+        urls = {row[-1]: row[12] for row in candidates}
         taken = db.execute("UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = ?, locked_until = ?, updated_at = ? "
                            "WHERE seq IN (SELECT value FROM json_each(?)) AND +status = 'pending' RETURNING seq, attempts",
                            (OWNER, until, now, seqs)).fetchall()
-        db.execute("INSERT INTO delivery_attempts (job_seq, attempt, url, started_at) SELECT seq, attempts, json_extract(payload, '$.url'), ? "
-                   "FROM jobs WHERE seq IN (SELECT value FROM json_each(?)) AND +status = 'running' AND locked_by = ? AND updated_at = ?",
-                   (now, json.dumps([row[0] for row in taken]), OWNER, now))
         db.execute("COMMIT")
         if not candidates:
             break
         total += len(taken)
-        finished = [[seq, attempts, now, 204, 1] for seq, attempts in taken]
+        finished = [[seq, attempts, now, 204, 1, urls[seq], now] for seq, attempts in taken]
     db.close()  # the last connection checkpoints the WAL, as rotor's does when it exits
     return total, time.perf_counter() - start
