@@ -73,9 +73,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        // Encryption throughput: native OpenPGP vs gpgme, on a throwaway keyring.
+        // Building blocks alone: encryption (native OpenPGP vs gpgme, on a throwaway keyring), the webhook client.
         .executableTarget(name: "rotor-bench", dependencies: [
-            "RotorCrypto", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "RotorCrypto", "RotorWebhooks", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Test support: throwaway keyrings, repositories, a test clock, the webhook receiver, a runner for the binary.
         .target(name: "RotorTesting", dependencies: ["RotorEngine", "RotorCrypto", "RotorGit", "RotorWebhooks"]),

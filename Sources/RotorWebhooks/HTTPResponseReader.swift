@@ -150,10 +150,10 @@ struct HTTPResponseReader {
 
     private mutating func readHead() throws -> HeadRead {
         // However little has arrived, the start must look like a status line.
-        let start = pending.getBytes(at: pending.readerIndex, length: min(5, pending.readableBytes)) ?? []
-        guard start.elementsEqual(Array("HTTP/".utf8).prefix(start.count)) else {
-            throw Malformed(problem: "it does not start with HTTP/")
+        let startsWell = pending.withUnsafeReadableBytes { bytes in
+            zip(bytes.prefix(5), Self.httpSlash).allSatisfy { $0 == $1 }
         }
+        guard startsWell else { throw Malformed(problem: "it does not start with HTTP/") }
         let found: Int? = pending.withUnsafeReadableBytes { bytes in
             var index = max(0, searched - 2)
             while index < bytes.count {
@@ -173,12 +173,12 @@ struct HTTPResponseReader {
             return .incomplete
         }
         searched = 0
-        let bytes = pending.readBytes(length: end)!
-        var lines = Self.lines(bytes)
-        guard !lines.isEmpty else { throw Malformed(problem: "an empty response head") }
-        let (minor, status) = try Self.statusLine(lines.removeFirst())
-        var fields = Fields()
-        for line in lines { try fields.add(line) }
+        // The head is read where it lies, line by line, without copying it: this runs on the
+        // event loop for every answer.
+        let (minor, status, fields) = try pending.withUnsafeReadableBytes { buffer in
+            try Self.head(UnsafeRawBufferPointer(rebasing: buffer[..<end]))
+        }
+        pending.moveReaderIndex(forwardBy: end)
         if (100...199).contains(status) && status != 101 { return .interim }
         let keepAlive: Bool
         if fields.connection.contains("close") || status == 101 {
@@ -205,31 +205,37 @@ struct HTTPResponseReader {
         return .final(head)
     }
 
-    /// The head's lines, without their line ends (the blank line that ends it dropped).
-    private static func lines(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
-        var lines: [ArraySlice<UInt8>] = []
+    /// The status line and the fields of a head: `bytes` run up to and including the blank
+    /// line that ends it. Lines end in LF, with or without a CR before it.
+    private static func head(_ bytes: UnsafeRawBufferPointer) throws -> (minor: Int, status: Int, fields: Fields) {
+        var status: (minor: Int, status: Int)?
+        var fields = Fields()
         var start = 0
         for index in bytes.indices where bytes[index] == UInt8(ascii: "\n") {
             var line = bytes[start..<index]
-            if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
-            lines.append(line)
             start = index + 1
+            if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
+            if line.isEmpty { break }  // the blank line: the end of the head
+            if status == nil { status = try statusLine(line) } else { try fields.add(line) }
         }
-        while lines.last?.isEmpty == true { lines.removeLast() }
-        return lines
+        guard let status else { throw Malformed(problem: "an empty response head") }
+        return (status.minor, status.status, fields)
     }
 
     /// `HTTP/1.x SP 3DIGIT [SP reason]`: the minor version and the status.
-    private static func statusLine(_ line: ArraySlice<UInt8>) throws -> (minor: Int, status: Int) {
-        let bytes = Array(line)
-        guard bytes.count >= 12, bytes.starts(with: Array("HTTP/1.".utf8)), Self.isDigit(bytes[7]), bytes[8] == UInt8(ascii: " "),
-              bytes[9...11].allSatisfy(Self.isDigit), bytes.count == 12 || bytes[12] == UInt8(ascii: " ") else {
-            throw Malformed(problem: "the status line \(Self.printable(bytes.prefix(40))) is not HTTP/1.x NNN")
+    private static func statusLine(_ line: Slice<UnsafeRawBufferPointer>) throws -> (minor: Int, status: Int) {
+        let at = { (offset: Int) in line[line.startIndex + offset] }
+        guard line.count >= 12, line.starts(with: httpOne), isDigit(at(7)), at(8) == UInt8(ascii: " "),
+              isDigit(at(9)), isDigit(at(10)), isDigit(at(11)), line.count == 12 || at(12) == UInt8(ascii: " ") else {
+            throw Malformed(problem: "the status line \(printable(line.prefix(40))) is not HTTP/1.x NNN")
         }
-        let status = bytes[9...11].reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
+        let status = (9...11).reduce(0) { $0 * 10 + Int(at($1) - UInt8(ascii: "0")) }
         guard status >= 100 else { throw Malformed(problem: "status \(status) is out of range") }
-        return (Int(bytes[7] - UInt8(ascii: "0")), status)
+        return (Int(at(7) - UInt8(ascii: "0")), status)
     }
+
+    private static let httpSlash = Array("HTTP/".utf8)
+    private static let httpOne = Array("HTTP/1.".utf8)
 
     /// The header fields a sender acts on.
     private struct Fields {
@@ -239,7 +245,14 @@ struct HTTPResponseReader {
         var retryAfter: String?
         private var sawField = false
 
-        mutating func add(_ line: ArraySlice<UInt8>) throws {
+        private static let contentLengthName = Array("content-length".utf8)
+        private static let transferEncodingName = Array("transfer-encoding".utf8)
+        private static let connectionName = Array("connection".utf8)
+        private static let retryAfterName = Array("retry-after".utf8)
+
+        /// One field line. Names are compared and values trimmed on the bytes; only the values of
+        /// the few fields read become strings.
+        mutating func add(_ line: Slice<UnsafeRawBufferPointer>) throws {
             if let first = line.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") {
                 // An obsolete line folding: it continues the previous field, which no field read here uses.
                 guard sawField else { throw Malformed(problem: "the head starts with a folded line") }
@@ -248,46 +261,53 @@ struct HTTPResponseReader {
             guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex else {
                 throw Malformed(problem: "the header line \(printable(line.prefix(40))) has no field name")
             }
-            let nameBytes = line[line.startIndex..<colon]
-            guard nameBytes.allSatisfy(HTTPResponseReader.isTokenCharacter) else {
-                throw Malformed(problem: "the field name \(printable(nameBytes.prefix(40))) has a character HTTP forbids")
+            let name = line[line.startIndex..<colon]
+            guard name.allSatisfy(HTTPResponseReader.isTokenCharacter) else {
+                throw Malformed(problem: "the field name \(printable(name.prefix(40))) has a character HTTP forbids")
             }
-            let name = String(decoding: nameBytes, as: UTF8.self).lowercased()
-            let value = Self.trimmed(String(decoding: line[(colon + 1)...], as: UTF8.self))
+            let value = Self.trimmed(line[(colon + 1)...])
             sawField = true
-            switch name {
-            case "content-length":
+            if Self.named(name, Self.contentLengthName) {
                 // A list of equal lengths counts as one (RFC 9112 §6.3); different ones are refused.
-                for item in value.split(separator: ",", omittingEmptySubsequences: false) {
-                    let text = Self.trimmed(item)
-                    guard !text.isEmpty, text.count <= 18, text.utf8.allSatisfy(HTTPResponseReader.isDigit), let length = Int(text) else {
-                        throw Malformed(problem: "Content-Length \(printable(Array(value.utf8).prefix(40))) is not a number")
+                for item in value.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
+                    let digits = Self.trimmed(item)
+                    guard !digits.isEmpty, digits.count <= 18, digits.allSatisfy(HTTPResponseReader.isDigit) else {
+                        throw Malformed(problem: "Content-Length \(printable(value.prefix(40))) is not a number")
                     }
+                    let length = digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
                     if let known = contentLength, known != length { throw Malformed(problem: "two different Content-Length values") }
                     contentLength = length
                 }
-            case "transfer-encoding":
+            } else if Self.named(name, Self.transferEncodingName) {
                 transferEncoding = (transferEncoding ?? []) + Self.tokens(value)
-            case "connection":
+            } else if Self.named(name, Self.connectionName) {
                 connection.formUnion(Self.tokens(value))
-            case "retry-after":
-                if retryAfter == nil { retryAfter = value }
-            default:
-                break
+            } else if Self.named(name, Self.retryAfterName) {
+                if retryAfter == nil { retryAfter = String(decoding: value, as: UTF8.self) }
             }
         }
 
-        static func tokens(_ value: String) -> [String] {
-            value.split(separator: ",").map { trimmed($0).lowercased() }.filter { !$0.isEmpty }
+        /// Whether a field name is `lowercased`, in any case.
+        static func named(_ name: Slice<UnsafeRawBufferPointer>, _ lowercased: [UInt8]) -> Bool {
+            name.count == lowercased.count && zip(name, lowercased).allSatisfy { lower($0) == $1 }
         }
 
-        /// Without HTTP's optional whitespace (spaces and tabs) around it. Not Foundation's
-        /// `trimmingCharacters(in:)`: this runs on the event loop for every answer, where that
-        /// made a delivery pass a few percent slower (10 interleaved runs each).
-        static func trimmed(_ text: some StringProtocol) -> String {
-            let isSpace = { (character: Character) in character == " " || character == "\t" }
-            guard let first = text.firstIndex(where: { !isSpace($0) }), let last = text.lastIndex(where: { !isSpace($0) }) else { return "" }
-            return String(text[first...last])
+        static func lower(_ byte: UInt8) -> UInt8 {
+            (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 32 : byte
+        }
+
+        /// A comma-separated list's items, lowercased, empty ones left out.
+        static func tokens(_ value: Slice<UnsafeRawBufferPointer>) -> [String] {
+            value.split(separator: UInt8(ascii: ",")).map { String(decoding: trimmed($0).map(lower), as: UTF8.self) }.filter { !$0.isEmpty }
+        }
+
+        /// Without HTTP's optional whitespace (spaces and tabs) around it.
+        static func trimmed(_ bytes: Slice<UnsafeRawBufferPointer>) -> Slice<UnsafeRawBufferPointer> {
+            let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+            guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else {
+                return bytes[bytes.startIndex..<bytes.startIndex]
+            }
+            return bytes[first...last]
         }
     }
 
@@ -345,14 +365,16 @@ struct HTTPResponseReader {
     static func isDigit(_ byte: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
 
     /// RFC 9110 `tchar`.
-    static func isTokenCharacter(_ byte: UInt8) -> Bool {
+    static func isTokenCharacter(_ byte: UInt8) -> Bool { tokenCharacters[Int(byte)] }
+
+    /// `tchar` by byte value: letters, digits and ``!#$%&'*+-.^_`|~``.
+    private static let tokenCharacters: [Bool] = (0...255).map { value in
+        let byte = UInt8(value)
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): return true
-        default: return tokenPunctuation.contains(byte)
+        default: return "!#$%&'*+-.^_`|~".utf8.contains(byte)
         }
     }
-
-    private static let tokenPunctuation = Set("!#$%&'*+-.^_`|~".utf8)
 
     /// Bytes quoted for an error message, with anything unprintable escaped.
     static func printable(_ bytes: some Sequence<UInt8>) -> String {

@@ -2,10 +2,10 @@ import ArgumentParser
 
 /// `rotor-bench`: throughput measurements that do not belong in unit tests.
 @main
-struct RotorBench: ParsableCommand {
+struct RotorBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rotor-bench",
         abstract: "Measures rotor's building blocks on throwaway data.",
-        subcommands: [EncryptBenchmark.self]
+        subcommands: [EncryptBenchmark.self, SendBenchmark.self]
     )
 }
