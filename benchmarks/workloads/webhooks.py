@@ -40,6 +40,10 @@ def run(env):
         if floor_jobs != deliveries:
             raise RuntimeError(f"the store replay claimed {floor_jobs} jobs, not {deliveries}")
         rate, pass_rate = deliveries / seconds, deliveries / pass_seconds
+        # rotor's HTTP client alone, through the same send queue, to the same receiver: the same
+        # number of webhook-sized requests with no store, no signing and no job bookkeeping.
+        client_out = sh([env.bench, "send", "--url", f"{url}/svc-a", "--count", str(deliveries), "--concurrency", str(CONCURRENCY)])
+        client_seconds = float(re.search(r" in ([\d.]+) s:", client_out).group(1))
         receiver_before = cpu_seconds(receiver.pid)
         wrk_rate, wrk_requests = run_wrk(f"{url}/svc-a", duration=2 if env.quick else 10)
         receiver_cpu_wrk = cpu_seconds(receiver.pid) - receiver_before
@@ -55,6 +59,7 @@ def run(env):
                  "rows": [{"tool": "rotor deliver (whole process)", "items": deliveries, "seconds": seconds, "rss_mib": rss},
                           {"tool": "rotor deliver (delivery pass only)", "items": deliveries, "seconds": pass_seconds},
                           {"tool": "store statements alone (sqlite3 replay)", "items": deliveries, "seconds": floor_seconds},
+                          {"tool": "rotor's HTTP client alone (rotor-bench send)", "items": deliveries, "seconds": client_seconds},
                           {"tool": f"wrk -c{CONCURRENCY} (same receiver)", "items": int(wrk_rate * seconds), "seconds": seconds}],
                  "notes": [f"rotor: {rate:,.0f} deliveries/s for the whole process, {pass_rate:,.0f}/s in its delivery pass "
                            f"(claims, signing, requests, outcomes; without start-up and reading the repository); "
@@ -62,6 +67,8 @@ def run(env):
                            f"({100 * pass_rate / wrk_rate:.0f}% in the pass; goal >= 50%)",
                            f"the store's statements alone (benchmarks/store_floor.py): {deliveries / floor_seconds:,.0f} jobs/s = "
                            f"{100 * deliveries / floor_seconds / wrk_rate:.0f}% of wrk, a ceiling for any pass that records every delivery",
+                           f"rotor's HTTP client alone (rotor-bench send, no store, no signing): {deliveries / client_seconds:,.0f} requests/s = "
+                           f"{100 * deliveries / client_seconds / wrk_rate:.0f}% of wrk",
                            f"CPU per delivery: rotor {1e6 * pass_cpu / deliveries:.0f} us in its pass, all threads "
                            f"({1e6 * rotor_cpu / deliveries:.0f} us for the whole process); the receiver {1e6 * per_request_rotor_run:.0f} us per request under rotor, "
                            f"{1e6 * receiver_cpu_wrk / max(1, wrk_requests):.0f} us under wrk; at half wrk's rate on {cores} cores, "
