@@ -38,7 +38,12 @@ public enum RFC3339 {
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`; nil otherwise.
     public static func parse(_ text: String) -> Date? {
-        let bytes = Array(text.utf8)
+        // Read in place (a store read parses two of these per row): no copy of the text.
+        var text = text
+        return text.withUTF8(parse(bytes:))
+    }
+
+    private static func parse(bytes: UnsafeBufferPointer<UInt8>) -> Date? {
         guard bytes.count >= 20 else { return nil }
         func number(_ range: Range<Int>) -> Int? {
             var value = 0
@@ -49,7 +54,7 @@ public enum RFC3339 {
             }
             return value
         }
-        func char(_ index: Int, _ expected: Character) -> Bool { Character(UnicodeScalar(bytes[index])) == expected }
+        func char(_ index: Int, _ expected: Unicode.Scalar) -> Bool { bytes[index] == UInt8(ascii: expected) }
         guard let year = number(0..<4), char(4, "-"), let month = number(5..<7), char(7, "-"),
               let day = number(8..<10), char(10, "T") || char(10, "t"), let hour = number(11..<13), char(13, ":"),
               let minute = number(14..<16), char(16, ":"), let second = number(17..<19),

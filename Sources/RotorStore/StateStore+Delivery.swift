@@ -73,23 +73,26 @@ extension StateStore {
             }
             sql += " ORDER BY j.run_at, j.created_at, j.rowid LIMIT ?"
             arguments += [limit - claimed.count]
-            let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
-            if rows.isEmpty { break }
+            // Read from the statement as it steps (a cursor), column by column: no copy of each row first.
             var candidates: [(job: JobRecord, seq: Int64, delivery: DeliveryPayload, body: String)] = []
-            for row in rows {
+            var unsendable: [(id: String, error: String)] = []
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
+            var read = 0
+            while let row = try rows.next() {
+                read += 1
                 let id: String = row[0]
-                let text = { (index: Int) in String.fromDatabaseValue(row[index] as DatabaseValue) }
+                let text = { (index: Int) -> String? in row.hasNull(atIndex: index) ? nil : row[index] as String }
                 guard let eventID = text(8), let eventType = text(9), let secretID = text(10), let service = text(11), let url = text(12) else {
-                    try failUnclaimed(db, id, at: at, error: "unreadable delivery payload")
+                    unsendable.append((id, "unreadable delivery payload"))
                     continue
                 }
                 if let since = text(14) {
                     let reason = text(15) ?? ""
-                    try failUnclaimed(db, id, at: at, error: "endpoint \(url) is disabled since \(since) (\(reason)); `rotor jobs retry \(id)` enables it again")
+                    unsendable.append((id, "endpoint \(url) is disabled since \(since) (\(reason)); `rotor jobs retry \(id)` enables it again"))
                     continue
                 }
                 guard let body = text(13) else {
-                    try failUnclaimed(db, id, at: at, error: "event \(eventID) is missing from the store")
+                    unsendable.append((id, "event \(eventID) is missing from the store"))
                     continue
                 }
                 let attempts: Int = row[3]
@@ -99,6 +102,8 @@ extension StateStore {
                                     lockedBy: owner.description, lockedUntil: untilDate)
                 candidates.append((job, row[16], DeliveryPayload(eventID: eventID, eventType: eventType, secretID: secretID, service: service, url: url), body))
             }
+            if read == 0 { break }
+            for (id, error) in unsendable { try failUnclaimed(db, id, at: at, error: error) }
             guard !candidates.isEmpty else { continue }
             let seqs = JSONText.array(candidates.map(\.seq))
             let taken = Set(try Int64.fetchAll(db.cachedStatement(sql: """

@@ -26,9 +26,14 @@ struct ValueTypesTests {
         #expect(RFC3339.parse("2027-01-05T01:00:00+01:00") == date)
         #expect(RFC3339.parse("2024-02-29T12:00:00.5Z") != nil)
         #expect(RFC3339.format(Date(timeIntervalSince1970: -1)) == "1969-12-31T23:59:59Z")
+        #expect(RFC3339.parse("2027-01-05t00:00:00z") == date)
+        #expect(RFC3339.parse("2027-01-04T19:30:00-04:30") == date)
+        #expect(RFC3339.parse(String("x2027-01-05T00:00:00Z".dropFirst())) == date)  // from a substring's copy
     }
 
-    @Test(arguments: ["2027-13-01T00:00:00Z", "2023-02-29T00:00:00Z", "2027-01-05", "2027-01-05T00:00:00", "tomorrow"])
+    @Test(arguments: ["2027-13-01T00:00:00Z", "2023-02-29T00:00:00Z", "2027-01-05", "2027-01-05T00:00:00", "tomorrow",
+                      "2027-01-05 00:00:00Z", "2027/01/05T00:00:00Z", "2027-01-05T00:00:00+0100", "2027-01-05T00:00:00.Z",
+                      "2027-01-05T00:00:00Zx", "2027-01-05T24:00:00Z", "2027-01-05T00:00:00Ż"])
     func badTimestamps(_ text: String) {
         #expect(RFC3339.parse(text) == nil)
     }
