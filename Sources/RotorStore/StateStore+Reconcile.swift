@@ -64,17 +64,33 @@ extension StateStore {
                 known[row["id"]] = row
             }
             let liveSecrets = try String.fetchSet(db, sql: "SELECT id FROM secrets WHERE deleted_at IS NULL")
+            // What the store holds of every secret and its consumers, read once: a secret or consumer
+            // row is written only when git says something else (most reconciles change nothing, and
+            // every `deliver` and daemon pass runs one).
+            var policies: [String: String?] = [:]
+            let secretRows = try Row.fetchCursor(db, sql: "SELECT id, policy FROM secrets WHERE deleted_at IS NULL")
+            while let row = try secretRows.next() { policies[row[0]] = .some(row[1]) }
+            var knownConsumers: [String: [String: String?]] = [:]
+            let consumerRows = try Row.fetchCursor(db, sql: "SELECT secret_id, service, webhook_url FROM secret_consumers")
+            while let row = try consumerRows.next() { knownConsumers[row[0], default: [:]][row[1]] = .some(row[2]) }
             var seenVersionIDs = Set<String>()
             for id in files.keys.sorted() {
                 guard let file = files[id] else { continue }
                 let spec = desired?.secrets[id]
                 // Without specs (they do not validate), the consumers the store last knew still hear about it.
                 let consumers = try spec?.consumers ?? Self.consumersOf(db, id.description)
-                try db.executeCached(sql: """
-                    INSERT INTO secrets (id, project_id, name, policy, created_at) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT (id) DO UPDATE SET deleted_at = NULL, policy = COALESCE(excluded.policy, policy)
-                    """, arguments: [id.description, id.project, id.name, spec?.policy, at])
-                if let spec { try syncConsumers(db, secret: id, consumers: spec.consumers) }
+                // (Absent or deleted: written. Present: only a policy the spec names and the store lacks.)
+                var unchanged = false
+                if let stored = policies[id.description] {
+                    if let wanted = spec?.policy { unchanged = wanted == stored } else { unchanged = true }
+                }
+                if !unchanged {
+                    try db.executeCached(sql: """
+                        INSERT INTO secrets (id, project_id, name, policy, created_at) VALUES (?, ?, ?, ?, ?)
+                        ON CONFLICT (id) DO UPDATE SET deleted_at = NULL, policy = COALESCE(excluded.policy, policy)
+                        """, arguments: [id.description, id.project, id.name, spec?.policy, at])
+                }
+                if let spec { try syncConsumers(db, secret: id, consumers: spec.consumers, known: knownConsumers[id.description] ?? [:]) }
                 // Oldest first, so rotated_from always points at a row that exists.
                 for version in file.versions.reversed() {
                     seenVersionIDs.insert(version.id)
@@ -162,13 +178,14 @@ extension StateStore {
         return true
     }
 
-    private func syncConsumers(_ db: Database, secret: SecretID, consumers: [Consumer]) throws {
+    /// Makes the secret's consumers in the store `consumers`, given what the store holds (`known`:
+    /// service to webhook URL); rows already right are left alone.
+    private func syncConsumers(_ db: Database, secret: SecretID, consumers: [Consumer], known: [String: String?]) throws {
         let services = consumers.map(\.service)
-        let existing = try String.fetchSet(db.cachedStatement(sql: "SELECT service FROM secret_consumers WHERE secret_id = ?"), arguments: [secret.description])
-        for service in existing where !services.contains(service) {
+        for service in known.keys where !services.contains(service) {
             try db.executeCached(sql: "DELETE FROM secret_consumers WHERE secret_id = ? AND service = ?", arguments: [secret.description, service])
         }
-        for consumer in consumers {
+        for consumer in consumers where known[consumer.service].map({ $0 != consumer.webhook }) ?? true {
             try db.executeCached(sql: """
                 INSERT INTO secret_consumers (secret_id, service, webhook_url) VALUES (?, ?, ?)
                 ON CONFLICT (secret_id, service) DO UPDATE SET webhook_url = excluded.webhook_url

@@ -55,6 +55,46 @@ struct StateStoreTests {
         #expect(try store.events().count == 2)
     }
 
+    @Test func consumersAndPoliciesFollowTheSpecsAndUnchangedRowsAreLeftAlone() throws {
+        let path = temporaryPath()
+        let store = try StateStore(path: path)
+        func desired(policy: String, _ consumers: [Consumer]) -> DesiredState {
+            DesiredState(config: RepoConfig(recipients: [Self.fpr]), policies: [:],
+                         secrets: [Self.secret: SecretSpec(id: Self.secret, location: SourceLocation(path: "secrets/payments/db.yaml"),
+                                                           policy: policy, consumers: consumers)], revision: "c1")
+        }
+        let database = try DatabaseQueue(path: path)
+        func policy() throws -> String? { try database.read { try String.fetchOne($0, sql: "SELECT policy FROM secrets") } }
+        func consumers() throws -> [String] { try store.consumers(of: Self.secret).map { "\($0.service)=\($0.webhookURL ?? "-")" } }
+        let input = files([version(1, .active)])
+        _ = try store.reconcile(files: input, desired: desired(policy: "p1", [Consumer(service: "api", webhook: "http://h/a"), Consumer(service: "batch")]),
+                                revision: "c1", now: Self.t0, actor: "rotor")
+        #expect(try consumers() == ["api=http://h/a", "batch=-"] && policy() == "p1")
+        // The same specs again: no row is written (a trigger counts the writes).
+        try database.write { db in
+            try db.execute(sql: """
+                CREATE TABLE writes (n INTEGER);
+                CREATE TRIGGER c_ins AFTER INSERT ON secret_consumers BEGIN INSERT INTO writes VALUES (1); END;
+                CREATE TRIGGER c_upd AFTER UPDATE ON secret_consumers BEGIN INSERT INTO writes VALUES (1); END;
+                CREATE TRIGGER s_upd AFTER UPDATE ON secrets BEGIN INSERT INTO writes VALUES (1); END;
+                """)
+        }
+        _ = try store.reconcile(files: input, desired: desired(policy: "p1", [Consumer(service: "api", webhook: "http://h/a"), Consumer(service: "batch")]),
+                                revision: "c1", now: Self.t0, actor: "rotor")
+        #expect(try database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM writes") } == 0)
+        // A new URL, a consumer gone, one added, another policy: the store follows.
+        _ = try store.reconcile(files: input, desired: desired(policy: "p2", [Consumer(service: "api", webhook: "http://h/a2"), Consumer(service: "ledger", webhook: "http://h/l")]),
+                                revision: "c2", now: Self.t0, actor: "rotor")
+        #expect(try consumers() == ["api=http://h/a2", "ledger=http://h/l"] && policy() == "p2")
+        // A secret deleted from git and added back is live again.
+        _ = try store.reconcile(files: [:], desired: nil, revision: "c3", now: Self.t0, actor: "rotor")
+        #expect(try database.read { try Bool.fetchOne($0, sql: "SELECT deleted_at IS NOT NULL FROM secrets") } == true)
+        _ = try store.reconcile(files: files([version(2, .active)]), desired: desired(policy: "p2", [Consumer(service: "api", webhook: "http://h/a2")]),
+                                revision: "c4", now: Self.t0, actor: "rotor")
+        #expect(try database.read { try Bool.fetchOne($0, sql: "SELECT deleted_at IS NOT NULL FROM secrets") } == false)
+        #expect(try consumers() == ["api=http://h/a2"])
+    }
+
     @Test func auditLogIsAppendOnlyAndTamperingIsDetected() throws {
         let path = temporaryPath()
         let store = try StateStore(path: path)
