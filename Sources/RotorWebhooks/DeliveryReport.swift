@@ -46,7 +46,9 @@ public struct DeliveryReport: Sendable, Codable {
     /// Every attempt made, in the order they finished.
     public var results: [DeliveryResult] = []
     /// How long the delivery work took in real time: from the first claim to the last outcome
-    /// recorded, signing keys' decryption included (process start and reading the repository not).
+    /// recorded (process start, reading the repository and reconciling the store not). The
+    /// signing keys of the services with deliveries due are decrypted while the store is
+    /// reconciled, before the pass; any other key the pass needs is decrypted within it.
     public var passSeconds: Double = 0
     /// The CPU time the whole process used over the same span, user and system, every thread
     /// (the HTTP event loop's included; in the daemon, its health server's too).
