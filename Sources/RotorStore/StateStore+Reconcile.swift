@@ -98,7 +98,15 @@ extension StateStore {
                         if try update(db, row: row, to: version) { summary.updated += 1 }
                         continue
                     }
-                    try insert(db, version: version, secret: id, revision: revision)
+                    do {
+                        try insert(db, version: version, secret: id, revision: revision)
+                    } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                        // The store holds this id or this number already, expired (the only rows not
+                        // in `known`): looked at only now, so adopting new versions costs no lookup.
+                        try restore(db, version: version, secret: id, now: now, actor: actor, revision: revision)
+                        summary.updated += 1
+                        continue
+                    }
                     summary.adopted += 1
                     let type: EventType = version.rotatedFrom == nil ? .secretCreated : .secretRotated
                     try Self.appendAudit(db, at: version.createdAt, action: type.rawValue, actor: version.createdBy,
@@ -144,6 +152,38 @@ extension StateStore {
             midTransaction()
             return summary
         }
+    }
+
+    /// A version git lists again after the store expired it (a deletion reverted, a version file
+    /// restored from history): its row becomes live again as git has it, audited as
+    /// `secret.restored`.
+    ///
+    /// No event is written: the version's `secret.created`/`secret.rotated` event went out when
+    /// it first appeared, and event ids are derived from the type and version.
+    ///
+    /// - Throws: ``StoreError`` saying which row is in the way when the id belongs to another
+    ///   version, or another version of the secret has this number: numbers and ids are never reused.
+    private func restore(_ db: Database, version: SecretVersion, secret: SecretID, now: Date, actor: String, revision: String?) throws {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT secret_id, version FROM secret_versions WHERE id = ? AND state = 'expired'"),
+                                         arguments: [version.id]) else {
+            let other = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, state FROM secret_versions WHERE project_id = ? AND name = ? AND version = ?"),
+                                         arguments: [secret.project, secret.name, version.version])
+            throw StoreError("secret \(secret): git has v\(version.version) with id \(version.id), but the store already holds " + (other.map { "v\(version.version) with id \($0["id"] as String) (\($0["state"] as String))" } ?? "a version with that id") + "; version numbers and ids are never reused — restore versions/\(secret.project)/\(secret.name).yaml from git history, or remove the version that reuses the number")
+        }
+        guard row["secret_id"] as String == secret.description, row["version"] as Int == version.version else {
+            throw StoreError("secret \(secret) v\(version.version): its id \(version.id) is already the store's (expired) v\(row["version"] as Int) of \(row["secret_id"] as String); version ids are never reused — restore that version file from git history as it was")
+        }
+        if version.state == .active {
+            try db.executeCached(sql: "UPDATE secret_versions SET active = 0, state = 'grace' WHERE secret_id = ? AND active = 1 AND id != ?",
+                                 arguments: [secret.description, version.id])
+        }
+        try db.executeCached(sql: """
+            UPDATE secret_versions SET state = ?, active = ?, value_encrypted = ?, grace_expires_at = ?, recipients = ?, expired_at = NULL
+            WHERE id = ?
+            """, arguments: [version.state.rawValue, version.state == .active, version.valueEncrypted, version.graceExpiresAt.map(RFC3339.format),
+                             version.recipients.joined(separator: ","), version.id])
+        try Self.appendAudit(db, at: now, action: "secret.restored", actor: actor, target: version.id,
+                             metadata: ["secret": secret.description, "version": String(version.version), "commit": revision ?? ""])
     }
 
     private func insert(_ db: Database, version: SecretVersion, secret: SecretID, revision: String?) throws {

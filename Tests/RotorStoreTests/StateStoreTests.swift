@@ -95,6 +95,43 @@ struct StateStoreTests {
         #expect(try consumers() == ["api=http://h/a2"])
     }
 
+    @Test func aVersionBackInGitAfterItExpiredIsLiveAgainAndAReusedNumberIsRefusedSayingWhy() throws {
+        let path = temporaryPath()
+        let store = try StateStore(path: path)
+        let live = files([version(2, .active), version(1, .grace, grace: Self.t0.addingTimeInterval(86_400))])
+        _ = try store.reconcile(files: live, desired: nil, revision: "c1", now: Self.t0, actor: "rotor")
+        // The secret is deleted from git: its versions expire, its ciphertexts are dropped.
+        _ = try store.reconcile(files: [:], desired: nil, revision: "c2", now: Self.t0, actor: "rotor")
+        #expect(try store.history(of: Self.secret).allSatisfy { $0.state == "expired" && $0.valueEncrypted == nil })
+        let events = try store.events().count
+        // The deletion is reverted (the same version files come back): the versions are live again, as git has them.
+        let summary = try store.reconcile(files: live, desired: nil, revision: "c3", now: Self.t0.addingTimeInterval(60), actor: "rotor")
+        #expect(summary.updated == 2 && summary.adopted == 0)
+        let history = try store.history(of: Self.secret)
+        #expect(history.map(\.state) == ["active", "grace"])
+        #expect(history.allSatisfy { $0.valueEncrypted == Self.armored })
+        #expect(try store.events().count == events)  // consumers heard of these versions when they first appeared
+        let database = try DatabaseQueue(path: path)
+        #expect(try database.read { try String.fetchAll($0, sql: "SELECT action FROM audit_log WHERE action = 'secret.restored'") }.count == 2)
+        #expect(try database.read { try Bool.fetchOne($0, sql: "SELECT deleted_at IS NULL FROM secrets") } == true)
+        #expect(try store.verifyAudit() == nil)
+        // A reconcile after that changes nothing.
+        #expect(try !store.reconcile(files: live, desired: nil, revision: "c3", now: Self.t0.addingTimeInterval(120), actor: "rotor").changedAnything)
+        // Another version under a number the store already holds is refused, naming both, and nothing is written.
+        var reused = version(3, .active)
+        reused.version = 2
+        reused.rotatedFrom = 1
+        #expect {
+            try store.reconcile(files: files([reused, version(1, .grace, grace: Self.t0.addingTimeInterval(86_400))]), desired: nil,
+                                revision: "c4", now: Self.t0.addingTimeInterval(180), actor: "rotor")
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("secret payments/db: git has v2 with id v3, but the store already holds v2 with id v2 (active)")
+                && text.contains("versions/payments/db.yaml")
+        }
+        #expect(try store.history(of: Self.secret).map(\.state) == ["active", "grace"])
+    }
+
     @Test func auditLogIsAppendOnlyAndTamperingIsDetected() throws {
         let path = temporaryPath()
         let store = try StateStore(path: path)
