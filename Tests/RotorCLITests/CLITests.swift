@@ -162,6 +162,27 @@ struct ExampleTests {
     }
 }
 
+@Suite("Secrets that come back")
+struct RestoredSecretTests {
+    @Test func aRevertedDeletionBringsTheSecretBackInsteadOfBreakingTheStore() throws {
+        let repo = try SecretsRepoFixture()
+        #expect(try repo.rotor(["apply", "--at", "2026-12-01T00:00:00Z"]).status == 0)
+        let value = try repo.rotor(["get", "payments/db-password"]).stdout
+        #expect(value.count > 10)
+        // The secret is deleted in git (spec and versions); the store expires its version.
+        try repo.commit(["secrets/payments/db-password.yaml": nil, "versions/payments/db-password.yaml": nil], message: "drop the password")
+        #expect(try repo.rotor(["status", "--at", "2026-12-02T00:00:00Z"]).status == 0)
+        #expect(try repo.rotor(["get", "payments/db-password"]).status != 0)
+        // The deletion is reverted: every command works, and the secret is back with its value.
+        try repo.git(["revert", "--no-edit", "HEAD"])
+        let status = try repo.rotor(["status", "--at", "2026-12-03T00:00:00Z"])
+        #expect(status.status == 0, "\(status.stderr)")
+        #expect(status.stdout.contains("payments/db-password"))
+        #expect(try repo.rotor(["get", "payments/db-password"]).stdout == value)
+        #expect(try repo.rotor(["audit"]).stdout.contains("secret.restored"))
+    }
+}
+
 @Suite("Pull-request tooling")
 struct PullRequestToolingTests {
     @Test func thePreCommitHookRefusesAPlaintextValue() throws {
