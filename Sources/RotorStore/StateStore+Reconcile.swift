@@ -63,13 +63,13 @@ extension StateStore {
             for row in try Row.fetchAll(db, sql: "SELECT id, secret_id, state, value_encrypted, grace_expires_at, recipients, version FROM secret_versions WHERE state != 'expired'") {
                 known[row["id"]] = row
             }
-            let liveSecrets = try String.fetchSet(db, sql: "SELECT id FROM secrets WHERE deleted_at IS NULL")
             // What the store holds of every secret and its consumers, read once: a secret or consumer
             // row is written only when git says something else (most reconciles change nothing, and
             // every `deliver` and daemon pass runs one).
             var policies: [String: String?] = [:]
             let secretRows = try Row.fetchCursor(db, sql: "SELECT id, policy FROM secrets WHERE deleted_at IS NULL")
             while let row = try secretRows.next() { policies[row[0]] = .some(row[1]) }
+            let liveSecrets = Set(policies.keys)
             var knownConsumers: [String: [String: String?]] = [:]
             let consumerRows = try Row.fetchCursor(db, sql: "SELECT secret_id, service, webhook_url FROM secret_consumers")
             while let row = try consumerRows.next() { knownConsumers[row[0], default: [:]][row[1]] = .some(row[2]) }
@@ -100,10 +100,11 @@ extension StateStore {
                     }
                     do {
                         try insert(db, version: version, secret: id, revision: revision)
-                    } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                    } catch let error as DatabaseError
+                                where [.SQLITE_CONSTRAINT_PRIMARYKEY, .SQLITE_CONSTRAINT_UNIQUE].contains(error.extendedResultCode) {
                         // The store holds this id or this number already, expired (the only rows not
                         // in `known`): looked at only now, so adopting new versions costs no lookup.
-                        try restore(db, version: version, secret: id, now: now, actor: actor, revision: revision)
+                        try restore(db, version: version, secret: id, now: now, actor: actor, revision: revision, insertError: error)
                         summary.updated += 1
                         continue
                     }
@@ -162,26 +163,20 @@ extension StateStore {
     /// it first appeared, and event ids are derived from the type and version.
     ///
     /// - Throws: ``StoreError`` saying which row is in the way when the id belongs to another
-    ///   version, or another version of the secret has this number: numbers and ids are never reused.
-    private func restore(_ db: Database, version: SecretVersion, secret: SecretID, now: Date, actor: String, revision: String?) throws {
+    ///   version, or another version of the secret has this number: numbers and ids are never
+    ///   reused. `insertError` when no such row explains the insert's failure.
+    private func restore(_ db: Database, version: SecretVersion, secret: SecretID, now: Date, actor: String, revision: String?,
+                         insertError: DatabaseError) throws {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT secret_id, version FROM secret_versions WHERE id = ? AND state = 'expired'"),
                                          arguments: [version.id]) else {
-            let other = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, state FROM secret_versions WHERE project_id = ? AND name = ? AND version = ?"),
-                                         arguments: [secret.project, secret.name, version.version])
-            throw StoreError("secret \(secret): git has v\(version.version) with id \(version.id), but the store already holds " + (other.map { "v\(version.version) with id \($0["id"] as String) (\($0["state"] as String))" } ?? "a version with that id") + "; version numbers and ids are never reused — restore versions/\(secret.project)/\(secret.name).yaml from git history, or remove the version that reuses the number")
+            guard let other = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, state FROM secret_versions WHERE project_id = ? AND name = ? AND version = ?"),
+                                               arguments: [secret.project, secret.name, version.version]) else { throw insertError }
+            throw StoreError("secret \(secret): git has v\(version.version) with id \(version.id), but the store already holds v\(version.version) with id \(other["id"] as String) (\(other["state"] as String)); version numbers and ids are never reused — restore versions/\(secret.project)/\(secret.name).yaml from git history, or remove the version that reuses the number")
         }
         guard row["secret_id"] as String == secret.description, row["version"] as Int == version.version else {
             throw StoreError("secret \(secret) v\(version.version): its id \(version.id) is already the store's (expired) v\(row["version"] as Int) of \(row["secret_id"] as String); version ids are never reused — restore that version file from git history as it was")
         }
-        if version.state == .active {
-            try db.executeCached(sql: "UPDATE secret_versions SET active = 0, state = 'grace' WHERE secret_id = ? AND active = 1 AND id != ?",
-                                 arguments: [secret.description, version.id])
-        }
-        try db.executeCached(sql: """
-            UPDATE secret_versions SET state = ?, active = ?, value_encrypted = ?, grace_expires_at = ?, recipients = ?, expired_at = NULL
-            WHERE id = ?
-            """, arguments: [version.state.rawValue, version.state == .active, version.valueEncrypted, version.graceExpiresAt.map(RFC3339.format),
-                             version.recipients.joined(separator: ","), version.id])
+        try write(db, version, secret: secret.description)
         try Self.appendAudit(db, at: now, action: "secret.restored", actor: actor, target: version.id,
                              metadata: ["secret": secret.description, "version": String(version.version), "commit": revision ?? ""])
     }
@@ -203,19 +198,25 @@ extension StateStore {
 
     /// Brings a known row in line with git; returns whether anything changed.
     private func update(_ db: Database, row: Row, to version: SecretVersion) throws -> Bool {
-        let grace = version.graceExpiresAt.map(RFC3339.format)
-        let recipients = version.recipients.joined(separator: ",")
         guard row["state"] as String != version.state.rawValue || row["value_encrypted"] as String? != version.valueEncrypted
-                || row["grace_expires_at"] as String? != grace || row["recipients"] as String != recipients else { return false }
+                || row["grace_expires_at"] as String? != version.graceExpiresAt.map(RFC3339.format)
+                || row["recipients"] as String != version.recipients.joined(separator: ",") else { return false }
+        try write(db, version, secret: row["secret_id"])
+        return true
+    }
+
+    /// Writes what git says of an existing version row (and that it is not expired).
+    private func write(_ db: Database, _ version: SecretVersion, secret: String) throws {
         // Deactivate first so the one-active-version index never sees two.
         if version.state == .active {
             try db.executeCached(sql: "UPDATE secret_versions SET active = 0, state = 'grace' WHERE secret_id = ? AND active = 1 AND id != ?",
-                           arguments: [row["secret_id"] as String, version.id])
+                                 arguments: [secret, version.id])
         }
         try db.executeCached(sql: """
-            UPDATE secret_versions SET state = ?, active = ?, value_encrypted = ?, grace_expires_at = ?, recipients = ? WHERE id = ?
-            """, arguments: [version.state.rawValue, version.state == .active, version.valueEncrypted, grace, recipients, version.id])
-        return true
+            UPDATE secret_versions SET state = ?, active = ?, value_encrypted = ?, grace_expires_at = ?, recipients = ?, expired_at = NULL
+            WHERE id = ?
+            """, arguments: [version.state.rawValue, version.state == .active, version.valueEncrypted, version.graceExpiresAt.map(RFC3339.format),
+                             version.recipients.joined(separator: ","), version.id])
     }
 
     /// Makes the secret's consumers in the store `consumers`, given what the store holds (`known`:

@@ -149,30 +149,33 @@ public final class WebhookWorker: Sendable {
             if claimedByTag.isEmpty && (exhausted || !open() || Task.isCancelled) { queue.finish() }
         }
 
+        /// One request's result: reported and recorded, or handed back uncounted.
+        func take(_ event: WebhookSendResult) throws {
+            switch event {
+            case .notStarted(let tag):
+                // The deadline came first, or a 410 disabled its endpoint meanwhile: handed back
+                // uncounted (in the second case the next claim fails it, saying why).
+                guard let claimed = claimedByTag.removeValue(forKey: tag) else { return }
+                handedBack.append(claimed)
+                exhausted = false
+            case .finished(let tag, let outcome, let seconds, let cut):
+                guard let claimed = claimedByTag.removeValue(forKey: tag) else { return }
+                let (result, finished) = conclude(claimed, outcome: outcome, seconds: seconds, cut: cut)
+                report.results.append(result)
+                if let finished {
+                    // (A 410 also stops the queue sending there: what waits for it ends as not started.)
+                    try recorder.add(finished, idle: claimedByTag.isEmpty)
+                } else {
+                    handedBack.append(claimed)
+                }
+            }
+        }
+
         do {
             try refill()
             try await withTaskCancellationHandler {
                 for await events in queue.results {
-                    for event in events {
-                        switch event {
-                        case .notStarted(let tag):
-                            // The deadline came first, or a 410 disabled its endpoint meanwhile: handed back
-                            // uncounted (in the second case the next claim fails it, saying why).
-                            guard let claimed = claimedByTag.removeValue(forKey: tag) else { continue }
-                            handedBack.append(claimed)
-                            exhausted = false
-                        case .finished(let tag, let outcome, let seconds, let cut):
-                            guard let claimed = claimedByTag.removeValue(forKey: tag) else { continue }
-                            let (result, finished) = conclude(claimed, outcome: outcome, seconds: seconds, cut: cut)
-                            report.results.append(result)
-                            if let finished {
-                                // (A 410 also stops the queue sending there: what waits for it ends as not started.)
-                                try recorder.add(finished, idle: claimedByTag.isEmpty)
-                            } else {
-                                handedBack.append(claimed)
-                            }
-                        }
-                    }
+                    for event in events { try take(event) }
                     try refill()
                 }
             } onCancel: {
