@@ -18,14 +18,14 @@ def replay(path, due_by, now="2026-12-05T00:00:00Z", until="2026-12-05T00:02:00Z
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA wal_autocheckpoint = 10000")
-    field = lambda name: f"CASE WHEN json_valid(j.payload) THEN json_extract(j.payload, '$.{name}') END"
-    claim_sql = (f"SELECT j.id, j.type, j.payload, j.attempts, j.max_attempts, j.run_at, j.last_error, j.created_at, "
-                 f"{field('event_id')}, {field('event_type')}, {field('secret_id')}, {field('service')}, {field('url')}, "
-                 f"e.payload, d.disabled_at, d.disabled_reason, j.seq FROM jobs j INDEXED BY jobs_pending "
-                 f"LEFT JOIN events e ON e.id = {field('event_id')} "
-                 f"LEFT JOIN webhook_endpoints d ON d.url = {field('url')} AND d.disabled_at IS NOT NULL "
-                 f"WHERE j.status = 'pending' AND j.type = 'webhook.delivery' AND j.run_at <= ? "
-                 f"ORDER BY j.run_at, j.created_at, j.rowid LIMIT ?")
+    # The claim reads the jobs' rows; rotor reads each payload in Swift, then fetches the events'
+    # bodies (once per event) and the disabled endpoints (once per claim).
+    claim_sql = ("SELECT j.id, j.type, j.payload, j.attempts, j.max_attempts, j.run_at, j.last_error, j.created_at, j.seq "
+                 "FROM jobs j INDEXED BY jobs_pending "
+                 "WHERE j.status = 'pending' AND j.type = 'webhook.delivery' AND j.run_at <= ? "
+                 "ORDER BY j.run_at, j.created_at, j.rowid LIMIT ?")
+    events_sql = "SELECT id, payload FROM events WHERE id IN (SELECT value FROM json_each(?))"
+    disabled_sql = "SELECT url, disabled_at, disabled_reason FROM webhook_endpoints WHERE disabled_at IS NOT NULL"
     item = lambda index: f"json_extract(f.value, '$[{index}]')"
     record_attempts = (f"INSERT INTO delivery_attempts (job_seq, attempt, url, started_at, finished_at, status_code, latency_ms) "
                        f"SELECT {item(0)}, {item(1)}, {item(5)}, {item(6)}, {item(2)}, {item(3)}, {item(4)} FROM json_each(?) AS f WHERE true "
@@ -44,9 +44,12 @@ def replay(path, due_by, now="2026-12-05T00:00:00Z", until="2026-12-05T00:02:00Z
             db.execute(record_jobs, (rows, OWNER))
         db.execute("SELECT * FROM jobs INDEXED BY jobs_running WHERE status = 'running' AND (locked_by IS NOT ? OR locked_until <= ?)",
                    (OWNER, now)).fetchall()
+        db.execute(disabled_sql).fetchall()
         candidates = db.execute(claim_sql, (due_by, BATCH)).fetchall()
+        payloads = {row[-1]: json.loads(row[2]) for row in candidates}
+        db.execute(events_sql, (json.dumps(sorted({p["event_id"] for p in payloads.values()})),)).fetchall()
         seqs = json.dumps([row[-1] for row in candidates])
-        urls = {row[-1]: row[12] for row in candidates}
+        urls = {seq: p["url"] for seq, p in payloads.items()}
         taken = db.execute("UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = ?, locked_until = ?, updated_at = ? "
                            "WHERE seq IN (SELECT value FROM json_each(?)) AND +status = 'pending' RETURNING seq, attempts",
                            (OWNER, until, now, seqs)).fetchall()

@@ -38,26 +38,25 @@ extension StateStore {
         }
     }
 
-    /// The columns a claim reads: the job, its payload's fields (NULL when the payload is not
-    /// JSON), the event's body and whether the endpoint is disabled; one statement per batch.
-    private static let claimColumns: String = {
-        let field = { (name: String) in "CASE WHEN json_valid(j.payload) THEN json_extract(j.payload, '$.\(name)') END" }
-        return """
-            SELECT j.id, j.type, j.payload, j.attempts, j.max_attempts, j.run_at, j.last_error, j.created_at,
-                   \(field("event_id")), \(field("event_type")), \(field("secret_id")), \(field("service")), \(field("url")),
-                   e.payload, d.disabled_at, d.disabled_reason, j.seq
-            FROM jobs j INDEXED BY jobs_pending
-            LEFT JOIN events e ON e.id = \(field("event_id"))
-            LEFT JOIN webhook_endpoints d ON d.url = \(field("url")) AND d.disabled_at IS NOT NULL
-            WHERE j.status = 'pending' AND j.type = ? AND j.run_at <= ?
-            """
-    }()
+    /// The columns a claim reads, one statement per batch. The payload is read in Swift
+    /// (``DeliveryPayload/read(_:)``): SQLite parsed it once per field it was asked for.
+    private static let claimColumns = """
+        SELECT j.id, j.type, j.payload, j.attempts, j.max_attempts, j.run_at, j.last_error, j.created_at, j.seq
+        FROM jobs j INDEXED BY jobs_pending
+        WHERE j.status = 'pending' AND j.type = ? AND j.run_at <= ?
+        """
 
     private static func claim(_ db: Database, dueBy: Date, now: Date, owner: JobOwner, lease: TimeInterval, limit: Int,
                               only: Set<String>?) throws -> [ClaimedDelivery] {
         // The dates as stored (text), and as read back from that text.
         let at = RFC3339.format(now), until = RFC3339.format(now.addingTimeInterval(lease))
         let (atDate, untilDate) = (RFC3339.parse(at) ?? now, RFC3339.parse(until))
+        // Disabled endpoints: few (usually none), read once per claim.
+        var disabled: [String: (since: String, reason: String)] = [:]
+        let endpoints = try Row.fetchCursor(db.cachedStatement(sql: "SELECT url, disabled_at, disabled_reason FROM webhook_endpoints WHERE disabled_at IS NOT NULL"))
+        while let row = try endpoints.next() {
+            disabled[row[0]] = (row[1], (row[2] as String?) ?? "")
+        }
         var claimed: [ClaimedDelivery] = []
         var skipped: [String] = []
         while claimed.count < limit {
@@ -74,48 +73,57 @@ extension StateStore {
             sql += " ORDER BY j.run_at, j.created_at, j.rowid LIMIT ?"
             arguments += [limit - claimed.count]
             // Read from the statement as it steps (a cursor), column by column: no copy of each row first.
-            var candidates: [(job: JobRecord, seq: Int64, delivery: DeliveryPayload, body: String)] = []
+            var candidates: [(job: JobRecord, seq: Int64, delivery: DeliveryPayload)] = []
             var unsendable: [(id: String, error: String)] = []
             let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
             var read = 0
             while let row = try rows.next() {
                 read += 1
-                let id: String = row[0]
-                let text = { (index: Int) -> String? in row.hasNull(atIndex: index) ? nil : row[index] as String }
-                guard let eventID = text(8), let eventType = text(9), let secretID = text(10), let service = text(11), let url = text(12) else {
+                let id: String = row[0], payload: String = row[2]
+                guard let delivery = DeliveryPayload.read(payload) else {
                     unsendable.append((id, "unreadable delivery payload"))
                     continue
                 }
-                if let since = text(14) {
-                    let reason = text(15) ?? ""
-                    unsendable.append((id, "endpoint \(url) is disabled since \(since) (\(reason)); `rotor jobs retry \(id)` enables it again"))
-                    continue
-                }
-                guard let body = text(13) else {
-                    unsendable.append((id, "event \(eventID) is missing from the store"))
+                if let endpoint = disabled[delivery.url] {
+                    unsendable.append((id, "endpoint \(delivery.url) is disabled since \(endpoint.since) (\(endpoint.reason)); `rotor jobs retry \(id)` enables it again"))
                     continue
                 }
                 let attempts: Int = row[3]
-                let job = JobRecord(id: id, type: row[1], payload: row[2], status: .running, attempts: attempts + 1, maxAttempts: row[4],
+                let job = JobRecord(id: id, type: row[1], payload: payload, status: .running, attempts: attempts + 1, maxAttempts: row[4],
                                     runAt: RFC3339.parse(row[5] as String) ?? Date(timeIntervalSince1970: 0), lastError: row[6],
                                     createdAt: RFC3339.parse(row[7] as String) ?? Date(timeIntervalSince1970: 0), updatedAt: atDate,
                                     lockedBy: owner.description, lockedUntil: untilDate)
-                candidates.append((job, row[16], DeliveryPayload(eventID: eventID, eventType: eventType, secretID: secretID, service: service, url: url), body))
+                candidates.append((job, row[8], delivery))
+            }
+            // The events' bodies, once per event (its consumers' jobs are claimed together).
+            var bodies: [String: String] = [:]
+            if !candidates.isEmpty {
+                let ids = JSONText.array(Set(candidates.map(\.delivery.eventID)))
+                let events = try Row.fetchCursor(db.cachedStatement(sql: "SELECT id, payload FROM events WHERE id IN (SELECT value FROM json_each(?))"),
+                                                 arguments: [ids])
+                while let row = try events.next() { bodies[row[0]] = row[1] }
+            }
+            let sendable = candidates.filter { candidate in
+                guard bodies[candidate.delivery.eventID] != nil else {
+                    unsendable.append((candidate.job.id, "event \(candidate.delivery.eventID) is missing from the store"))
+                    return false
+                }
+                return true
             }
             if read == 0 { break }
             for (id, error) in unsendable { try failUnclaimed(db, id, at: at, error: error) }
-            guard !candidates.isEmpty else { continue }
-            let seqs = JSONText.array(candidates.map(\.seq))
+            guard !sendable.isEmpty else { continue }
+            let seqs = JSONText.array(sendable.map(\.seq))
             let taken = Set(try Int64.fetchAll(db.cachedStatement(sql: """
                 UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = ?, locked_until = ?, updated_at = ?
                 WHERE seq IN (SELECT value FROM json_each(?)) AND +status = 'pending'
                 RETURNING seq
                 """), arguments: [owner.description, until, at, seqs]))
-            for candidate in candidates {
+            for candidate in sendable {
                 // Taken meanwhile by someone else (not possible inside one write transaction, but checked).
                 guard taken.contains(candidate.seq) else { skipped.append(candidate.job.id); continue }
                 claimed.append(ClaimedDelivery(job: candidate.job, jobSeq: candidate.seq, attempt: candidate.job.attempts,
-                                               delivery: candidate.delivery, body: candidate.body))
+                                               delivery: candidate.delivery, body: bodies[candidate.delivery.eventID] ?? ""))
             }
         }
         return claimed
