@@ -40,9 +40,4 @@ enum JSONText {
         }
         text += "\""
     }
-
-    /// Appends an integer, or `null`.
-    static func append(_ number: Int?, to text: inout String) {
-        text += number.map(String.init) ?? "null"
-    }
 }

@@ -60,6 +60,19 @@ public struct JobRecord: Hashable, Sendable, Codable {
         lockedUntil = (row["locked_until"] as String?).flatMap(RFC3339.parse)
     }
 
+    /// The job as a claim has it in flight: running, on the claim's attempt, held by its owner
+    /// until its lease ends (the row itself stays pending until an outcome is recorded).
+    func inFlight(_ flight: InFlightAttempt?) -> JobRecord {
+        guard let flight else { return self }
+        var job = self
+        job.status = .running
+        job.attempts = flight.attempt
+        job.updatedAt = flight.claimedAt
+        job.lockedBy = flight.owner
+        job.lockedUntil = flight.leaseUntil
+        return job
+    }
+
     /// The delivery this job makes, for `webhook.delivery` jobs.
     public var delivery: DeliveryPayload? {
         guard type == JobType.webhookDelivery.rawValue else { return nil }
@@ -113,6 +126,14 @@ public struct DeliveryAttemptRecord: Hashable, Sendable, Codable {
     /// What went wrong, if anything.
     public var error: String?
 
+    /// An attempt in flight: started, no outcome yet.
+    init(jobID: String, attempt: Int, url: String, startedAt: Date) {
+        self.jobID = jobID
+        self.attempt = attempt
+        self.url = url
+        self.startedAt = startedAt
+    }
+
     init(row: Row) {
         jobID = row["job_id"]
         attempt = row["attempt"]
@@ -148,6 +169,8 @@ public struct WebhookEndpointRecord: Hashable, Sendable, Codable {
 public struct ClaimedDelivery: Sendable {
     /// The job, as claimed (status `running`).
     public var job: JobRecord
+    /// The claim (its `job_claims` row) that holds this attempt.
+    var claim: Int64
     /// The job's sequence number in the store (what its attempts are keyed by).
     var jobSeq: Int64
     /// This attempt's number.
@@ -188,4 +211,41 @@ public enum JobResolution: Hashable, Sendable {
     case failed
     /// `failed`, and its endpoint disabled (410 Gone).
     case disableEndpoint
+}
+
+/// An attempt a claim has in flight: listed by a `job_claims` row whose job is still pending with
+/// one attempt fewer counted (its outcome not recorded yet).
+struct InFlightAttempt: Sendable {
+    var claim: Int64
+    var seq: Int64
+    var attempt: Int
+    var owner: String
+    var claimedAt: Date
+    var leaseUntil: Date
+}
+
+/// One job a claim lists, with the attempt the claim is on: an element of `job_claims.jobs`.
+struct ClaimEntry: Hashable, Sendable {
+    var seq: Int64
+    var attempt: Int
+
+    /// A claim's `jobs`: a JSON array of `[seq, attempt]` pairs. Anything else in it is skipped.
+    static func parse(_ text: String) -> [ClaimEntry] {
+        guard let pairs = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [[Any]] else { return [] }
+        return pairs.compactMap { pair in
+            guard pair.count == 2, let seq = (pair[0] as? NSNumber)?.int64Value, let attempt = (pair[1] as? NSNumber)?.intValue else { return nil }
+            return ClaimEntry(seq: seq, attempt: attempt)
+        }
+    }
+
+    /// `entries` as a claim's `jobs` text.
+    static func json(_ entries: some Sequence<ClaimEntry>) -> String {
+        var text = "[", first = true
+        for entry in entries {
+            text += first ? "[" : ",["
+            first = false
+            text += "\(entry.seq),\(entry.attempt)]"
+        }
+        return text + "]"
+    }
 }

@@ -5,16 +5,17 @@ import RotorCore
 extension StateStore {
     /// Claims up to `limit` due delivery jobs for `owner`, in one transaction.
     ///
-    /// First, jobs left `running` by a process that is gone (its lease ended, or
-    /// `ownerIsGone` says so) are taken back: their open attempt is closed as interrupted
-    /// and they become pending again (or failed, when that was their last attempt). Then
-    /// pending jobs due by `dueBy` are claimed oldest first: each gets its next attempt
-    /// number, `running` status and a lease until `now + lease`. Jobs whose endpoint is
-    /// disabled fail at once, saying so.
+    /// First, claims of a process that is gone (their lease ended, or `ownerIsGone` says
+    /// so) are taken back: each attempt they had in flight is recorded as interrupted, and
+    /// its job is pending again (or failed, when that was its last attempt). Then pending
+    /// jobs due by `dueBy` and in no claim are claimed oldest first, each on its next
+    /// attempt, under a lease until `now + lease`. Jobs whose endpoint is disabled fail at
+    /// once, saying so.
     ///
-    /// The attempt's `delivery_attempts` row is written once, when its outcome is recorded
-    /// (one row write per attempt instead of two); until then ``attempts(ofJob:)`` shows it
-    /// in flight from the job itself, and a recovery writes it as interrupted.
+    /// A claim is one `job_claims` row for the whole batch: the jobs' own rows are written
+    /// once per attempt, when its outcome is recorded (the job's attempt count, state, and the
+    /// attempt's `delivery_attempts` row). Until then the job reads as `running` (see
+    /// ``jobs(status:)``, ``attempts(ofJob:)``), and a recovery writes the attempt as interrupted.
     ///
     /// - Parameters:
     ///   - dueBy: Only jobs with `run_at` at or before this (the start of the pass, so a
@@ -58,17 +59,14 @@ extension StateStore {
             disabled[row[0]] = (row[1], (row[2] as String?) ?? "")
         }
         var claimed: [ClaimedDelivery] = []
-        var skipped: [String] = []
+        // A job an open claim lists (in flight, or finished while its claim is still open) is not claimed again.
+        let unclaimed = try notClaimed(db, column: "j.seq")
         while claimed.count < limit {
-            var sql = claimColumns
+            var sql = claimColumns + unclaimed
             var arguments: StatementArguments = [JobType.webhookDelivery.rawValue, RFC3339.format(dueBy)]
             if let only {
                 sql += " AND j.id IN (SELECT value FROM json_each(?))"
                 arguments += [JSONText.array(only)]
-            }
-            if !skipped.isEmpty {
-                sql += " AND j.id NOT IN (SELECT value FROM json_each(?))"
-                arguments += [JSONText.array(skipped)]
             }
             sql += " ORDER BY j.run_at, j.created_at, j.rowid LIMIT ?"
             arguments += [limit - claimed.count]
@@ -113,16 +111,13 @@ extension StateStore {
             if read == 0 { break }
             for (id, error) in unsendable { try failUnclaimed(db, id, at: at, error: error) }
             guard !sendable.isEmpty else { continue }
-            let seqs = JSONText.array(sendable.map(\.seq))
-            let taken = Set(try Int64.fetchAll(db.cachedStatement(sql: """
-                UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = ?, locked_until = ?, updated_at = ?
-                WHERE seq IN (SELECT value FROM json_each(?)) AND +status = 'pending'
-                RETURNING seq
-                """), arguments: [owner.description, until, at, seqs]))
+            // One row for the batch: each job with the attempt it is on.
+            let jobs = ClaimEntry.json(sendable.lazy.map { ClaimEntry(seq: $0.seq, attempt: $0.job.attempts) })
+            let claim = try Int64.fetchOne(db.cachedStatement(sql: """
+                INSERT INTO job_claims (owner, claimed_at, lease_until, jobs, open) VALUES (?, ?, ?, ?, ?) RETURNING id
+                """), arguments: [owner.description, at, until, jobs, sendable.count]) ?? 0
             for candidate in sendable {
-                // Taken meanwhile by someone else (not possible inside one write transaction, but checked).
-                guard taken.contains(candidate.seq) else { skipped.append(candidate.job.id); continue }
-                claimed.append(ClaimedDelivery(job: candidate.job, jobSeq: candidate.seq, attempt: candidate.job.attempts,
+                claimed.append(ClaimedDelivery(job: candidate.job, claim: claim, jobSeq: candidate.seq, attempt: candidate.job.attempts,
                                                delivery: candidate.delivery, body: bodies[candidate.delivery.eventID] ?? ""))
             }
         }
@@ -132,8 +127,9 @@ extension StateStore {
     /// Records how claimed attempts went and moves their jobs on, in one transaction (one fsync
     /// for a batch of requests): all of them or, when the store refuses one, none.
     ///
-    /// When a claim was lost meanwhile (another process took the job after the lease ended),
-    /// its attempt is still recorded but the job is left to its new owner.
+    /// When a claim was lost meanwhile (another process took the job back after the lease
+    /// ended), its attempt is still recorded but the job is left to its new owner: the job is
+    /// moved on only while it is pending on the attempt before this one.
     public func finishDeliveries(_ finished: [FinishedDelivery], owner: JobOwner, actor: String = "rotor") throws {
         guard !finished.isEmpty else { return }
         try writer.write { db in
@@ -141,56 +137,73 @@ extension StateStore {
         }
     }
 
-    /// Records finished attempts: the delivered ones (nearly all) with two statements for the
-    /// whole batch, the others one by one.
+    /// Records finished attempts: the delivered ones (nearly all) with two statements per up to
+    /// 64 of them, the others one by one.
     private static func finishAll(_ db: Database, _ items: [FinishedDelivery], owner: JobOwner, actor: String) throws {
-        // The delivered ones as a JSON array of
-        // [job sequence number, attempt, finished at, status code, latency, url, started at].
-        var rows = "[", empty = true
-        var claimedAt: (date: Date, text: String)?
+        var delivered: [FinishedDelivery] = []
         for item in items {
-            guard item.resolution == .completed, item.error == nil else {
-                try finish(db, item, owner: owner, actor: actor)
-                continue
-            }
-            rows += empty ? "[" : ",["
-            empty = false
-            rows += "\(item.claimed.jobSeq),\(item.claimed.attempt),"
-            JSONText.append(RFC3339.format(item.now), to: &rows)
-            rows += ","
-            JSONText.append(item.statusCode, to: &rows)
-            rows += ","
-            JSONText.append(item.latencyMS, to: &rows)
-            rows += ","
-            JSONText.append(item.claimed.delivery.url, to: &rows)
-            rows += ","
-            // (A batch's jobs were mostly claimed together: the claim's time is formatted once.)
-            let startedAt = item.claimed.job.updatedAt, text: String
-            if let known = claimedAt, known.date == startedAt {
-                text = known.text
+            if item.resolution == .completed, item.error == nil {
+                delivered.append(item)
             } else {
-                text = RFC3339.format(startedAt)
-                claimedAt = (startedAt, text)
+                try finish(db, item, owner: owner, actor: actor)
             }
-            JSONText.append(text, to: &rows)
-            rows += "]"
         }
-        guard !empty else { return }
-        rows += "]"
-        let field = { (index: Int) in "json_extract(f.value, '$[\(index)]')" }
+        var start = delivered.startIndex
+        while start < delivered.endIndex {
+            let end = min(start + 64, delivered.endIndex)
+            try recordDelivered(db, delivered[start..<end])
+            start = end
+        }
+        try closeClaims(db, items, owner: owner)
+    }
+
+    /// Records delivered attempts and completes their jobs: one multi-row statement each, with
+    /// the values bound as parameters (handing SQLite JSON cost a parse per field per row).
+    private static func recordDelivered(_ db: Database, _ items: ArraySlice<FinishedDelivery>) throws {
+        var attempts: [(any DatabaseValueConvertible)?] = [], jobs: [(any DatabaseValueConvertible)?] = []
+        attempts.reserveCapacity(items.count * 7)
+        jobs.reserveCapacity(items.count * 3)
+        var claimedAt: (date: Date, text: String)?
+        var finishedAt: (date: Date, text: String)?
+        /// (A batch's attempts were mostly claimed together and end within the same second: a time is formatted once.)
+        func format(_ date: Date, _ known: inout (date: Date, text: String)?) -> String {
+            if let known, known.date == date { return known.text }
+            let text = RFC3339.format(date)
+            known = (date, text)
+            return text
+        }
+        for item in items {
+            let claimed = item.claimed, at = format(item.now, &finishedAt)
+            attempts += [claimed.jobSeq, claimed.attempt, claimed.delivery.url, format(claimed.job.updatedAt, &claimedAt), at,
+                         item.statusCode, item.latencyMS]
+            jobs += [claimed.jobSeq, claimed.attempt, at]
+        }
+        let rows = { (width: Int) in repeatElement("(" + repeatElement("?", count: width).joined(separator: ",") + ")", count: items.count).joined(separator: ",") }
         // (A row can exist already: one an older rotor opened when it claimed the job, or one a
         // recovery wrote as interrupted after this claim's lease ended.)
         try db.cachedStatement(sql: """
-            INSERT INTO delivery_attempts (job_seq, attempt, url, started_at, finished_at, status_code, latency_ms)
-            SELECT \(field(0)), \(field(1)), \(field(5)), \(field(6)), \(field(2)), \(field(3)), \(field(4)) FROM json_each(?) AS f WHERE true
+            INSERT INTO delivery_attempts (job_seq, attempt, url, started_at, finished_at, status_code, latency_ms) VALUES \(rows(7))
             ON CONFLICT (job_seq, attempt) DO UPDATE SET
                 finished_at = excluded.finished_at, status_code = excluded.status_code, latency_ms = excluded.latency_ms, error = NULL
-            """).execute(arguments: [rows])
+            """).execute(arguments: StatementArguments(attempts))
+        // Only a job still pending on the attempt before this one moves on (see finishDeliveries).
         try db.cachedStatement(sql: """
-            UPDATE jobs SET status = 'completed', last_error = NULL, locked_by = NULL, locked_until = NULL, updated_at = \(field(2))
-            FROM json_each(?) AS f
-            WHERE jobs.seq = \(field(0)) AND +jobs.status = 'running' AND jobs.locked_by = ? AND jobs.attempts = \(field(1))
-            """).execute(arguments: [rows, owner.description])
+            UPDATE jobs SET status = 'completed', attempts = f.column2, last_error = NULL, updated_at = f.column3
+            FROM (VALUES \(rows(3))) AS f
+            WHERE jobs.seq = f.column1 AND +jobs.status = 'pending' AND jobs.attempts = f.column2 - 1
+            """).execute(arguments: StatementArguments(jobs))
+    }
+
+    /// Counts finished attempts off their claims; a claim with nothing left in flight is deleted.
+    /// (A claim taken back meanwhile is gone already: nothing to count.)
+    private static func closeClaims(_ db: Database, _ items: [FinishedDelivery], owner: JobOwner) throws {
+        var counts: [Int64: Int] = [:]
+        for item in items { counts[item.claimed.claim, default: 0] += 1 }
+        for (claim, count) in counts {
+            try db.cachedStatement(sql: "UPDATE job_claims SET open = max(open - ?, 0) WHERE id = ? AND owner = ?")
+                .execute(arguments: [count, claim, owner.description])
+            try db.cachedStatement(sql: "DELETE FROM job_claims WHERE id = ? AND open = 0").execute(arguments: [claim])
+        }
     }
 
     private static func finish(_ db: Database, _ item: FinishedDelivery, owner: JobOwner, actor: String) throws {
@@ -203,9 +216,10 @@ extension StateStore {
                 finished_at = excluded.finished_at, status_code = excluded.status_code, latency_ms = excluded.latency_ms, error = excluded.error
             """, arguments: [claimed.jobSeq, claimed.attempt, claimed.delivery.url, RFC3339.format(claimed.job.updatedAt), at, statusCode,
                              item.latencyMS, error])
-        let mine = "seq = ? AND status = 'running' AND locked_by = ? AND attempts = ?"
-        let key: StatementArguments = [claimed.jobSeq, owner.description, claimed.attempt]
-        let release = "locked_by = NULL, locked_until = NULL, updated_at = ?"
+        // Only while the job is pending on the attempt before this one (see finishDeliveries).
+        let mine = "seq = ? AND status = 'pending' AND attempts = ? - 1"
+        let key: StatementArguments = [claimed.jobSeq, claimed.attempt]
+        let release = "attempts = \(claimed.attempt), updated_at = ?"
         switch item.resolution {
         case .completed:
             try db.executeCached(sql: "UPDATE jobs SET status = 'completed', last_error = NULL, \(release) WHERE \(mine)", arguments: [at] + key)
@@ -228,51 +242,85 @@ extension StateStore {
     }
 
     /// Gives claimed jobs back without counting their attempts (the pass ran out of time before
-    /// they were sent, or their endpoint was disabled meanwhile), in one transaction.
+    /// they were sent, or their endpoint was disabled meanwhile), in one transaction: they leave
+    /// their claims, and a claim left with nothing in flight is deleted.
     ///
-    /// A job this process no longer holds (another took it after the lease ended) is left alone.
+    /// A job this process no longer holds (another took its claim back after the lease ended)
+    /// is left alone.
     public func releaseDeliveries(_ claimed: [ClaimedDelivery], owner: JobOwner, now: Date) throws {
         guard !claimed.isEmpty else { return }
-        let at = RFC3339.format(now)
         try writer.write { db in
-            for item in claimed {
-                try db.executeCached(sql: "DELETE FROM delivery_attempts WHERE job_seq = ? AND attempt = ? AND finished_at IS NULL",
-                                     arguments: [item.jobSeq, item.attempt])
-                try db.executeCached(sql: """
-                    UPDATE jobs SET status = 'pending', attempts = attempts - 1, locked_by = NULL, locked_until = NULL, updated_at = ?
-                    WHERE seq = ? AND status = 'running' AND locked_by = ? AND attempts = ?
-                    """, arguments: [at, item.jobSeq, owner.description, item.attempt])
+            for (claim, items) in Dictionary(grouping: claimed, by: \.claim) {
+                guard let jobs = try String.fetchOne(db, sql: "SELECT jobs FROM job_claims WHERE id = ? AND owner = ?",
+                                                     arguments: [claim, owner.description]) else { continue }
+                let released = Set(items.map { ClaimEntry(seq: $0.jobSeq, attempt: $0.attempt) })
+                let entries = ClaimEntry.parse(jobs)
+                let kept = entries.filter { !released.contains($0) }
+                try db.execute(sql: "UPDATE job_claims SET jobs = ?, open = max(open - ?, 0) WHERE id = ?",
+                               arguments: [ClaimEntry.json(kept), entries.count - kept.count, claim])
+                try db.execute(sql: "DELETE FROM job_claims WHERE id = ? AND open = 0", arguments: [claim])
             }
         }
     }
 
-    /// Takes back jobs whose owner is gone; their open attempt is recorded as interrupted.
+    /// Takes back the claims of a process that is gone, or whose lease ended: each attempt they
+    /// still had in flight is recorded as interrupted (started when it was claimed) and counted,
+    /// and its job is pending again, or failed when that was its last attempt. A claim is taken
+    /// back whole, even by a pass limited to some jobs (`only`): the process that held it will
+    /// not record those outcomes.
     static func recoverOrphans(_ db: Database, now: Date, only: Set<String>?, claimant: JobOwner, ownerIsGone: (JobOwner) -> Bool) throws {
         let at = RFC3339.format(now)
-        // The claimant's own jobs within their lease are its requests in flight: not read at all.
+        // The claimant's own claims within their lease are its requests in flight: not read at all.
         // (Timestamps are stored in one fixed-width format, so comparing them as text is exact.)
-        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM jobs INDEXED BY jobs_running WHERE status = 'running' AND (locked_by IS NOT ? OR locked_until <= ?)"),
-                                    arguments: [claimant.description, at]) {
-            let job = JobRecord(row: row)
-            if let only, !only.contains(job.id) { continue }
-            let leaseOver = job.lockedUntil.map { $0 <= now } ?? true
-            let owner = job.lockedBy.flatMap(JobOwner.init(parsing:))
-            guard leaseOver || owner.map(ownerIsGone) == true else { continue }
-            let note = "interrupted: the rotor process delivering it (\(job.lockedBy ?? "unknown")) stopped before recording an outcome"
-            // The attempt in flight, written as interrupted: started when it was claimed (the job's
-            // last update). An older rotor opened the row when it claimed the job: that row is closed.
-            try db.execute(sql: """
-                INSERT INTO delivery_attempts (job_seq, attempt, url, started_at, finished_at, error)
-                SELECT seq, attempts, COALESCE(CASE WHEN json_valid(payload) THEN json_extract(payload, '$.url') END, ''), updated_at, ?, ?
-                FROM jobs WHERE seq = ? AND attempts >= 1
-                ON CONFLICT (job_seq, attempt) DO UPDATE SET finished_at = excluded.finished_at, error = excluded.error
-                WHERE delivery_attempts.finished_at IS NULL
-                """, arguments: [at, note, row["seq"] as Int64])
-            let exhausted = job.attempts >= job.maxAttempts
-            try db.execute(sql: """
-                UPDATE jobs SET status = ?, last_error = ?, locked_by = NULL, locked_until = NULL, updated_at = ? WHERE id = ?
-                """, arguments: [exhausted ? "failed" : "pending", note, at, job.id])
+        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, owner, claimed_at, lease_until, jobs FROM job_claims WHERE owner IS NOT ? OR lease_until <= ?"),
+                                    arguments: [claimant.description, at])
+        for row in rows {
+            let (claim, holder, claimedAt, leaseUntil): (Int64, String, String, String) = (row[0], row[1], row[2], row[3])
+            let leaseOver = leaseUntil <= at
+            guard leaseOver || JobOwner(parsing: holder).map(ownerIsGone) == true else { continue }
+            let note = "interrupted: the rotor process delivering it (\(holder)) stopped before recording an outcome"
+            for entry in ClaimEntry.parse(row[4]) {
+                // Still in flight: pending, on the attempt before this one. (An older rotor opened
+                // the attempt's row when it claimed the job: that row is closed.)
+                guard let job = try Row.fetchOne(db, sql: "SELECT attempts, max_attempts FROM jobs WHERE seq = ? AND status = 'pending' AND attempts = ? - 1",
+                                                 arguments: [entry.seq, entry.attempt]) else { continue }
+                try db.execute(sql: """
+                    INSERT INTO delivery_attempts (job_seq, attempt, url, started_at, finished_at, error)
+                    SELECT seq, ?, COALESCE(CASE WHEN json_valid(payload) THEN json_extract(payload, '$.url') END, ''), ?, ?, ?
+                    FROM jobs WHERE seq = ?
+                    ON CONFLICT (job_seq, attempt) DO UPDATE SET finished_at = excluded.finished_at, error = excluded.error
+                    WHERE delivery_attempts.finished_at IS NULL
+                    """, arguments: [entry.attempt, claimedAt, at, note, entry.seq])
+                let exhausted = entry.attempt >= (job[1] as Int)
+                try db.execute(sql: "UPDATE jobs SET status = ?, attempts = ?, last_error = ?, updated_at = ? WHERE seq = ?",
+                               arguments: [exhausted ? "failed" : "pending", entry.attempt, note, at, entry.seq])
+            }
+            try db.execute(sql: "DELETE FROM job_claims WHERE id = ?", arguments: [claim])
         }
+    }
+
+    /// The attempts claims have in flight, by job sequence number: each listed by a claim while
+    /// its job is pending with one attempt fewer counted (empty in a store from before claims).
+    static func attemptsInFlight(_ db: Database, seq: Int64? = nil) throws -> [Int64: InFlightAttempt] {
+        guard try db.tableExists("job_claims") else { return [:] }
+        var sql = """
+            SELECT c.id, j.seq, j.attempts + 1, c.owner, c.claimed_at, c.lease_until
+            FROM job_claims c, json_each(c.jobs) AS f JOIN jobs j ON j.seq = json_extract(f.value, '$[0]')
+            WHERE j.status = 'pending' AND j.attempts + 1 = json_extract(f.value, '$[1]')
+            """
+        var arguments: StatementArguments = []
+        if let seq {
+            sql += " AND j.seq = ?"
+            arguments += [seq]
+        }
+        var flights: [Int64: InFlightAttempt] = [:]
+        for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
+            let flight = InFlightAttempt(claim: row[0], seq: row[1], attempt: row[2], owner: row[3],
+                                         claimedAt: RFC3339.parse(row[4] as String) ?? Date(timeIntervalSince1970: 0),
+                                         leaseUntil: RFC3339.parse(row[5] as String) ?? Date(timeIntervalSince1970: 0))
+            flights[flight.seq] = flight
+        }
+        return flights
     }
 
     static func failUnclaimed(_ db: Database, _ id: String, at: String, error: String) throws {
@@ -283,14 +331,13 @@ extension StateStore {
 
 extension StateStore {
     /// Whether a delivery pass at `now` would have anything to do: a webhook job due by then,
-    /// or one still `running` (its owner may be gone, and a claim takes it back).
+    /// or a claim still open (its owner may be gone, and a claim takes it back).
     public func hasDeliveryWork(dueBy now: Date) throws -> Bool {
         try writer.read { db in
             guard try db.tableExists("jobs") else { return false }
-            return try Bool.fetchOne(db, sql: """
-                SELECT EXISTS (SELECT 1 FROM jobs WHERE status = 'pending' AND type = ? AND run_at <= ?)
-                    OR EXISTS (SELECT 1 FROM jobs WHERE status = 'running' AND type = ?)
-                """, arguments: [JobType.webhookDelivery.rawValue, RFC3339.format(now), JobType.webhookDelivery.rawValue]) ?? false
+            let due = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM jobs WHERE status = 'pending' AND type = ? AND run_at <= ?)",
+                                        arguments: [JobType.webhookDelivery.rawValue, RFC3339.format(now)]) ?? false
+            return try due || db.tableExists("job_claims") && (Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM job_claims)") ?? false)
         }
     }
 
@@ -301,21 +348,27 @@ extension StateStore {
             guard try db.tableExists("jobs") else { return [] }
             return Set(try String.fetchAll(db, sql: """
                 SELECT DISTINCT CASE WHEN json_valid(payload) THEN json_extract(payload, '$.service') END AS service FROM jobs
-                WHERE status = 'pending' AND type = ? AND run_at <= ? AND service IS NOT NULL
+                WHERE status = 'pending' AND type = ? AND run_at <= ? AND service IS NOT NULL\(try Self.notClaimed(db))
                 """, arguments: [JobType.webhookDelivery.rawValue, RFC3339.format(dueBy)]))
         }
     }
 
-    /// When the next delivery job is due: the earliest pending `run_at`, or running lease end.
+    /// When the next delivery job is due: the earliest `run_at` of a pending job in no claim,
+    /// or the earliest end of a claim's lease.
     public func nextDeliveryDue() throws -> Date? {
         try writer.read { db in
             guard try db.tableExists("jobs") else { return nil }
-            let text = try String.fetchOne(db, sql: """
-                SELECT MIN(due) FROM (
-                    SELECT MIN(run_at) AS due FROM jobs WHERE status = 'pending' AND type = ?
-                    UNION ALL SELECT MIN(locked_until) FROM jobs WHERE status = 'running' AND type = ?)
-                """, arguments: [JobType.webhookDelivery.rawValue, JobType.webhookDelivery.rawValue])
-            return text.flatMap(RFC3339.parse)
+            let pending = try String.fetchOne(db, sql: "SELECT MIN(run_at) FROM jobs WHERE status = 'pending' AND type = ?\(try Self.notClaimed(db))",
+                                              arguments: [JobType.webhookDelivery.rawValue])
+            let lease = try db.tableExists("job_claims") ? String.fetchOne(db, sql: "SELECT MIN(lease_until) FROM job_claims") : nil
+            return [pending, lease].compactMap { $0 }.min().flatMap(RFC3339.parse)
         }
+    }
+
+    /// A condition (with its leading `AND`) leaving out the jobs an open claim lists; none in a
+    /// store from before claims.
+    static func notClaimed(_ db: Database, column: String = "seq") throws -> String {
+        guard try db.tableExists("job_claims") else { return "" }
+        return " AND \(column) NOT IN (SELECT json_extract(f.value, '$[0]') FROM job_claims c, json_each(c.jobs) AS f)"
     }
 }

@@ -4,15 +4,26 @@ import RotorCore
 
 extension StateStore {
     /// Jobs, oldest first, optionally only those with `status`.
+    ///
+    /// A job a claim has in flight reads as `running` (on the claim's attempt, held by its
+    /// owner until its lease ends), though its row stays pending until the outcome is recorded.
     public func jobs(status: JobStatus? = nil) throws -> [JobRecord] {
         try writer.read { db in
             guard try db.tableExists("jobs") else { return [] }
-            if let status {
+            let flights = try Self.attemptsInFlight(db)
+            let rows: [Row]
+            switch status {
+            case .running?:
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM jobs WHERE status = 'running' OR seq IN (SELECT value FROM json_each(?)) ORDER BY created_at, rowid",
+                                        arguments: [JSONText.array(flights.keys)])
+            case let status?:
                 // The status as a literal (one of a fixed set), so that SQLite can use its partial index.
-                return try Row.fetchAll(db, sql: "SELECT * FROM jobs WHERE status = '\(status.rawValue)' ORDER BY created_at, rowid")
-                    .map(JobRecord.init(row:))
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM jobs WHERE status = '\(status.rawValue)' ORDER BY created_at, rowid")
+            case nil:
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM jobs ORDER BY created_at, rowid")
             }
-            return try Row.fetchAll(db, sql: "SELECT * FROM jobs ORDER BY created_at, rowid").map(JobRecord.init(row:))
+            let jobs = rows.map { row in JobRecord(row: row).inFlight((row["seq"] as Int64?).flatMap { flights[$0] }) }
+            return status.map { status in jobs.filter { $0.status == status } } ?? jobs
         }
     }
 
@@ -23,20 +34,21 @@ extension StateStore {
         try writer.read { db in try Self.resolveJob(db, idOrPrefix) }
     }
 
-    /// Every attempt of a job, first first; while the job is running, its attempt in flight
+    /// Every attempt of a job, first first; while a claim has the job in flight, that attempt
     /// last (no outcome yet: its row is written with the outcome).
     public func attempts(ofJob id: String) throws -> [DeliveryAttemptRecord] {
         try writer.read { db in
-            try Row.fetchAll(db, sql: """
+            var attempts = try Row.fetchAll(db, sql: """
                 SELECT j.id AS job_id, a.attempt, a.url, a.started_at, a.finished_at, a.status_code, a.latency_ms, a.error
-                FROM jobs j JOIN delivery_attempts a ON a.job_seq = j.seq WHERE j.id = ?
-                UNION ALL
-                SELECT j.id, j.attempts, COALESCE(CASE WHEN json_valid(j.payload) THEN json_extract(j.payload, '$.url') END, ''), j.updated_at,
-                       NULL, NULL, NULL, NULL
-                FROM jobs j WHERE j.id = ? AND j.status = 'running'
-                    AND NOT EXISTS (SELECT 1 FROM delivery_attempts WHERE job_seq = j.seq AND attempt = j.attempts)
-                ORDER BY 2
-                """, arguments: [id, id]).map(DeliveryAttemptRecord.init(row:))
+                FROM jobs j JOIN delivery_attempts a ON a.job_seq = j.seq WHERE j.id = ? ORDER BY a.attempt
+                """, arguments: [id]).map(DeliveryAttemptRecord.init(row:))
+            if let seq = try Int64.fetchOne(db, sql: "SELECT seq FROM jobs WHERE id = ?", arguments: [id]),
+               let flight = try Self.attemptsInFlight(db, seq: seq)[seq], !attempts.contains(where: { $0.attempt == flight.attempt }) {
+                let url = try String.fetchOne(db, sql: "SELECT CASE WHEN json_valid(payload) THEN json_extract(payload, '$.url') END FROM jobs WHERE seq = ?",
+                                              arguments: [seq])
+                attempts.append(DeliveryAttemptRecord(jobID: id, attempt: flight.attempt, url: url ?? "", startedAt: flight.claimedAt))
+            }
+            return attempts
         }
     }
 
@@ -102,10 +114,17 @@ extension StateStore {
         }
     }
 
+    /// A job's row as a record: running while a claim has it in flight.
+    private static func record(_ db: Database, _ row: Row) throws -> JobRecord {
+        let job = JobRecord(row: row)
+        guard let seq = row["seq"] as Int64? else { return job }
+        return job.inFlight(try attemptsInFlight(db, seq: seq)[seq])
+    }
+
     static func resolveJob(_ db: Database, _ text: String) throws -> JobRecord {
         guard try db.tableExists("jobs") else { throw StoreError("no job \(text): the store has no jobs yet") }
         if let row = try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [text]) {
-            return JobRecord(row: row)
+            return try record(db, row)
         }
         guard text.count >= 8, text.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
             throw StoreError("no job \(text) (see `rotor jobs list`)")
@@ -113,7 +132,7 @@ extension StateStore {
         let rows = try Row.fetchAll(db, sql: "SELECT * FROM jobs WHERE id LIKE ? ESCAPE '\\' LIMIT 2",
                                     arguments: [text.replacingOccurrences(of: "_", with: "\\_") + "%"])
         switch rows.count {
-        case 1: return JobRecord(row: rows[0])
+        case 1: return try record(db, rows[0])
         case 0: throw StoreError("no job \(text) (see `rotor jobs list`)")
         default: throw StoreError("\(text) matches several jobs; give more of the id")
         }

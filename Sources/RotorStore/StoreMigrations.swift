@@ -261,6 +261,50 @@ enum StoreMigrations {
                 CREATE INDEX jobs_failed ON jobs (created_at) WHERE status = 'failed';
                 """)
         }
+        migrator.registerMigration("v7-job-claims") { db in
+            // A claim is one row per batch instead of a write to every job it takes: the batch's
+            // jobs stay pending, and the claim lists them with the attempt each is on. Recording
+            // an outcome is the job's only write per attempt (it had two: running, then done).
+            // In flight means: listed by a claim, still pending, one attempt fewer counted; the
+            // attempt number fences a late outcome from a claim another process took back.
+            // Jobs an older rotor left running become claims of their owner, their attempt uncounted.
+            // (Claim ids are never reused: a late outcome of a claim taken back cannot count against another.)
+            try db.execute(sql: """
+                CREATE TABLE job_claims (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    owner TEXT NOT NULL,
+                    claimed_at TEXT NOT NULL,
+                    lease_until TEXT NOT NULL,
+                    jobs TEXT NOT NULL,
+                    open INTEGER NOT NULL CHECK (open >= 0)
+                );
+                INSERT INTO job_claims (owner, claimed_at, lease_until, jobs, open)
+                    SELECT COALESCE(locked_by, 'unknown'), updated_at, COALESCE(locked_until, updated_at), json_array(json_array(seq, attempts)), 1
+                    FROM jobs WHERE status = 'running' AND attempts >= 1 ORDER BY seq;
+                CREATE TABLE jobs_v7 (
+                    seq INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE,
+                    type TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('pending', 'failed', 'completed', 'cancelled')),
+                    attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+                    max_attempts INTEGER NOT NULL CHECK (max_attempts >= 1),
+                    run_at TEXT NOT NULL,
+                    last_error TEXT,
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL
+                );
+                INSERT INTO jobs_v7 (seq, id, type, payload, status, attempts, max_attempts, run_at, last_error, created_at, updated_at)
+                    SELECT seq, id, type, payload, CASE status WHEN 'running' THEN 'pending' ELSE status END,
+                           CASE WHEN status = 'running' AND attempts >= 1 THEN attempts - 1 ELSE attempts END,
+                           max_attempts, run_at, last_error, created_at, updated_at
+                    FROM jobs ORDER BY seq;
+                DROP TABLE jobs;
+                ALTER TABLE jobs_v7 RENAME TO jobs;
+                CREATE INDEX jobs_pending ON jobs (type, run_at, created_at) WHERE status = 'pending';
+                CREATE INDEX jobs_failed ON jobs (created_at) WHERE status = 'failed';
+                """)
+        }
         return migrator
     }
 }

@@ -175,6 +175,64 @@ struct JobQueueTests {
         #expect(try store.attempts(ofJob: claimed[1].job.id).first?.statusCode == 500)
     }
 
+    @Test func aClaimIsOneRowForItsBatchAndEachJobIsWrittenOncePerAttempt() throws {
+        // Given four due jobs (two events, two consumers with webhooks each) and a trigger counting writes to jobs,
+        let path = temporaryPath()
+        let store = try reconciled([version(1, .active)], store: try StateStore(path: path))
+        _ = try store.reconcile(files: [Self.secret: VersionFile(secret: Self.secret, versions: [version(2, .active),
+                                                                                                version(1, .grace, grace: Self.t0.addingTimeInterval(86_400))])],
+                                desired: desired(consumers), revision: "c2", now: Self.t0, actor: "rotor")
+        let raw = try DatabaseQueue(path: path)
+        try raw.write { db in
+            try db.execute(sql: """
+                CREATE TABLE job_writes (n INTEGER);
+                CREATE TRIGGER count_job_writes AFTER UPDATE ON jobs BEGIN INSERT INTO job_writes VALUES (1); END;
+                """)
+        }
+        let writes = { try raw.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM job_writes") ?? -1 } }
+        let claims = { try raw.read { try Row.fetchAll($0, sql: "SELECT owner, lease_until, jobs, open FROM job_claims ORDER BY id") } }
+        // When a process claims three of them,
+        let claimed = try store.claimDueDeliveries(dueBy: Self.t0, now: Self.t0, owner: owner, lease: 120, limit: 3, ownerIsGone: { _ in false })
+        #expect(claimed.count == 3)
+        // Then no job row is written: one claim row lists each job with its attempt,
+        #expect(try writes() == 0)
+        let rows = try claims()
+        #expect(rows.count == 1)
+        let (holder, until, open): (String, String, Int) = (rows[0]["owner"], rows[0]["lease_until"], rows[0]["open"])
+        #expect(holder == "test-host:101" && until == "2027-01-01T00:02:00Z" && open == 3)
+        #expect(ClaimEntry.parse(rows[0]["jobs"]) == claimed.map { ClaimEntry(seq: $0.jobSeq, attempt: 1) })
+        // and the jobs read as running, held by it, while the fourth is pending and the only one another claim can take.
+        #expect(try Set(store.jobs(status: .running).map(\.id)) == Set(claimed.map(\.job.id)))
+        #expect(try store.jobs(status: .running).allSatisfy { $0.lockedBy == "test-host:101" && $0.attempts == 1 && $0.updatedAt == Self.t0 })
+        let rest = try #require(try store.jobs(status: .pending).first)
+        #expect(try store.jobs(status: .pending).count == 1)
+        #expect(try store.dueDeliveryServices(dueBy: Self.t0) == [rest.delivery!.service])
+        #expect(try store.nextDeliveryDue() == Self.t0)
+        #expect(throws: StoreError.self) { try store.cancelJob(claimed[0].job.id, now: Self.t0, actor: "t") }
+        #expect(throws: StoreError.self) { try store.retryJob(claimed[0].job.id, now: Self.t0, actor: "t") }
+        // Recording outcomes writes each job once, and counts them off the claim,
+        try store.finishDeliveries(claimed.prefix(2).map { FinishedDelivery(claimed: $0, now: Self.t0.addingTimeInterval(1), statusCode: 204, latencyMS: 1,
+                                                                           error: nil, resolution: .completed) }, owner: owner)
+        #expect(try writes() == 2)
+        #expect(try claims().map { $0["open"] as Int } == [1])
+        #expect(try store.job(claimed[0].job.id).status == .completed && store.job(claimed[0].job.id).attempts == 1)
+        // the last of which deletes it: nothing is in flight, and the next due is the fourth job.
+        try store.finishDeliveries([FinishedDelivery(claimed: claimed[2], now: Self.t0.addingTimeInterval(2), statusCode: 503, latencyMS: 1,
+                                                     error: "answered 503", resolution: .retry(at: Self.t0.addingTimeInterval(30)))], owner: owner)
+        #expect(try writes() == 3 && claims().isEmpty)
+        let retried = try store.job(claimed[2].job.id)
+        #expect(retried.status == .pending && retried.attempts == 1 && retried.runAt == Self.t0.addingTimeInterval(30) && retried.lockedBy == nil)
+        #expect(try store.jobs(status: .running).isEmpty && store.nextDeliveryDue() == Self.t0)
+        // A claim given back whole is deleted too.
+        let next = try store.claimDueDeliveries(dueBy: Self.t0, now: Self.t0.addingTimeInterval(3), owner: owner, lease: 120, limit: 10, ownerIsGone: { _ in false })
+        #expect(next.map(\.job.id) == [rest.id])
+        #expect(try claims().count == 1)
+        try store.releaseDeliveries(next, owner: owner, now: Self.t0.addingTimeInterval(4))
+        #expect(try claims().isEmpty && writes() == 3)
+        let given = try store.job(rest.id)
+        #expect(given.status == .pending && given.attempts == 0)
+    }
+
     @Test func attemptsMoveJobsOnAndAGoneEndpointIsDisabledAndSaysSo() throws {
         let store = try reconciled([version(1, .active)])
         let claimed = try store.claimDueDeliveries(dueBy: Self.t0, now: Self.t0, owner: owner, lease: 120, limit: 10, ownerIsGone: { _ in false })
