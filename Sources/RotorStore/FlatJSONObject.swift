@@ -71,7 +71,8 @@ enum FlatJSONObject {
             while index < bytes.count {
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") {
-                    let value = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                    // (The text is a Swift string, valid UTF-8, cut at ASCII quotes: the slice is valid too.)
+                    let value = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
                     index += 1
                     return value
                 }
@@ -88,8 +89,7 @@ enum FlatJSONObject {
             var plain: [UInt8] = []
             func flushPlain() -> Bool {
                 guard !plain.isEmpty else { return true }
-                guard let text = String(validating: plain, as: UTF8.self) else { return false }
-                scalars.append(contentsOf: text.unicodeScalars)
+                scalars.append(contentsOf: String(decoding: plain, as: UTF8.self).unicodeScalars)
                 plain.removeAll(keepingCapacity: true)
                 return true
             }

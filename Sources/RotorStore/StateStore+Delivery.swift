@@ -148,18 +148,40 @@ extension StateStore {
                 try finish(db, item, owner: owner, actor: actor)
             }
         }
+        // In statements of 64, 16, 4 or 1 rows: a few shapes, each prepared once per connection.
         var start = delivered.startIndex
         while start < delivered.endIndex {
-            let end = min(start + 64, delivered.endIndex)
-            try recordDelivered(db, delivered[start..<end])
-            start = end
+            let rows = recordedRowCounts.first { $0 <= delivered.endIndex - start } ?? 1
+            try recordDelivered(db, delivered[start..<start + rows])
+            start += rows
         }
         try closeClaims(db, items, owner: owner)
     }
 
+    /// How many delivered attempts one pair of statements records.
+    private static let recordedRowCounts = [64, 16, 4, 1]
+
+    /// The statements recording `rows` delivered attempts, by row count.
+    private static let recordStatements: [Int: (attempts: String, jobs: String)] = Dictionary(uniqueKeysWithValues: recordedRowCounts.map { rows in
+        let values = { (width: Int) in repeatElement("(" + repeatElement("?", count: width).joined(separator: ",") + ")", count: rows).joined(separator: ",") }
+        // (A row can exist already: one an older rotor opened when it claimed the job, or one a
+        // recovery wrote as interrupted after this claim's lease ended.) Only a job still pending
+        // on the attempt before this one moves on (see finishDeliveries).
+        return (rows, ("""
+            INSERT INTO delivery_attempts (job_seq, attempt, url, started_at, finished_at, status_code, latency_ms) VALUES \(values(7))
+            ON CONFLICT (job_seq, attempt) DO UPDATE SET
+                finished_at = excluded.finished_at, status_code = excluded.status_code, latency_ms = excluded.latency_ms, error = NULL
+            """, """
+            UPDATE jobs SET status = 'completed', attempts = f.column2, last_error = NULL, updated_at = f.column3
+            FROM (VALUES \(values(3))) AS f
+            WHERE jobs.seq = f.column1 AND +jobs.status = 'pending' AND jobs.attempts = f.column2 - 1
+            """))
+    })
+
     /// Records delivered attempts and completes their jobs: one multi-row statement each, with
     /// the values bound as parameters (handing SQLite JSON cost a parse per field per row).
     private static func recordDelivered(_ db: Database, _ items: ArraySlice<FinishedDelivery>) throws {
+        guard let sql = recordStatements[items.count] else { preconditionFailure("no statement for \(items.count) rows") }
         var attempts: [(any DatabaseValueConvertible)?] = [], jobs: [(any DatabaseValueConvertible)?] = []
         attempts.reserveCapacity(items.count * 7)
         jobs.reserveCapacity(items.count * 3)
@@ -174,24 +196,19 @@ extension StateStore {
         }
         for item in items {
             let claimed = item.claimed, at = format(item.now, &finishedAt)
-            attempts += [claimed.jobSeq, claimed.attempt, claimed.delivery.url, format(claimed.job.updatedAt, &claimedAt), at,
-                         item.statusCode, item.latencyMS]
-            jobs += [claimed.jobSeq, claimed.attempt, at]
+            attempts.append(claimed.jobSeq)
+            attempts.append(claimed.attempt)
+            attempts.append(claimed.delivery.url)
+            attempts.append(format(claimed.job.updatedAt, &claimedAt))
+            attempts.append(at)
+            attempts.append(item.statusCode)
+            attempts.append(item.latencyMS)
+            jobs.append(claimed.jobSeq)
+            jobs.append(claimed.attempt)
+            jobs.append(at)
         }
-        let rows = { (width: Int) in repeatElement("(" + repeatElement("?", count: width).joined(separator: ",") + ")", count: items.count).joined(separator: ",") }
-        // (A row can exist already: one an older rotor opened when it claimed the job, or one a
-        // recovery wrote as interrupted after this claim's lease ended.)
-        try db.cachedStatement(sql: """
-            INSERT INTO delivery_attempts (job_seq, attempt, url, started_at, finished_at, status_code, latency_ms) VALUES \(rows(7))
-            ON CONFLICT (job_seq, attempt) DO UPDATE SET
-                finished_at = excluded.finished_at, status_code = excluded.status_code, latency_ms = excluded.latency_ms, error = NULL
-            """).execute(arguments: StatementArguments(attempts))
-        // Only a job still pending on the attempt before this one moves on (see finishDeliveries).
-        try db.cachedStatement(sql: """
-            UPDATE jobs SET status = 'completed', attempts = f.column2, last_error = NULL, updated_at = f.column3
-            FROM (VALUES \(rows(3))) AS f
-            WHERE jobs.seq = f.column1 AND +jobs.status = 'pending' AND jobs.attempts = f.column2 - 1
-            """).execute(arguments: StatementArguments(jobs))
+        try db.cachedStatement(sql: sql.attempts).execute(arguments: StatementArguments(attempts))
+        try db.cachedStatement(sql: sql.jobs).execute(arguments: StatementArguments(jobs))
     }
 
     /// Counts finished attempts off their claims; a claim with nothing left in flight is deleted.

@@ -233,6 +233,40 @@ struct JobQueueTests {
         #expect(given.status == .pending && given.attempts == 0)
     }
 
+    @Test func manyOutcomesAreRecordedInStatementsOfSeveralRowsEachExactlyOnce() throws {
+        // Given 150 due jobs written by hand (one event, one URL each),
+        let path = temporaryPath()
+        let store = try reconciled([version(1, .active)], store: try StateStore(path: path))
+        let event = try #require(try store.events().first?.id)
+        try DatabaseQueue(path: path).write { db in
+            for index in 0..<148 {
+                let payload = #"{"event_id":"\#(event)","event_type":"secret.created","secret_id":"payments/db","service":"api","url":"http://127.0.0.1:9/\#(index)"}"#
+                try db.execute(sql: """
+                    INSERT INTO jobs (id, type, payload, status, attempts, max_attempts, run_at, created_at, updated_at)
+                    VALUES (?, 'webhook.delivery', ?, 'pending', 0, 6, '2026-12-31T00:00:00Z', '2026-12-31T00:00:00Z', '2026-12-31T00:00:00Z')
+                    """, arguments: [String(format: "job_many%03d", index), payload])
+            }
+        }
+        let claimed = try store.claimDueDeliveries(dueBy: Self.t0, now: Self.t0, owner: owner, lease: 120, limit: 200, ownerIsGone: { _ in false })
+        #expect(claimed.count == 150)
+        // when every one is recorded delivered at once (64 + 64 + 16 + 4 + 1 + 1 rows),
+        let finished = claimed.enumerated().map { index, claimed in
+            FinishedDelivery(claimed: claimed, now: Self.t0.addingTimeInterval(Double(index % 3)), statusCode: 200 + index % 7,
+                             latencyMS: index, error: nil, resolution: .completed)
+        }
+        try store.finishDeliveries(finished, owner: owner)
+        // Then each job is completed on its attempt, with its own outcome, and nothing is left claimed.
+        #expect(try store.jobs(status: .completed).count == 150 && store.jobs(status: .running).isEmpty)
+        for item in finished {
+            let attempts = try store.attempts(ofJob: item.claimed.job.id)
+            #expect(attempts.count == 1)
+            #expect(attempts.first?.statusCode == item.statusCode && attempts.first?.latencyMS == item.latencyMS)
+            #expect(attempts.first?.finishedAt == item.now && attempts.first?.url == item.claimed.delivery.url && attempts.first?.startedAt == Self.t0)
+            #expect(try store.job(item.claimed.job.id).updatedAt == item.now)
+        }
+        #expect(try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM job_claims") } == 0)
+    }
+
     @Test func attemptsMoveJobsOnAndAGoneEndpointIsDisabledAndSaysSo() throws {
         let store = try reconciled([version(1, .active)])
         let claimed = try store.claimDueDeliveries(dueBy: Self.t0, now: Self.t0, owner: owner, lease: 120, limit: 10, ownerIsGone: { _ in false })
