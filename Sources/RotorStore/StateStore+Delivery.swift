@@ -137,57 +137,13 @@ extension StateStore {
         }
     }
 
-    /// Records finished attempts: the delivered ones (nearly all) with two statements per up to
-    /// 64 of them, the others one by one.
+    /// Records finished attempts: the delivered ones (nearly all) with a few multi-row
+    /// statements, the others one by one.
     private static func finishAll(_ db: Database, _ items: [FinishedDelivery], owner: JobOwner, actor: String) throws {
-        var delivered: [FinishedDelivery] = []
-        for item in items {
-            if item.resolution == .completed, item.error == nil {
-                delivered.append(item)
-            } else {
-                try finish(db, item, owner: owner, actor: actor)
-            }
-        }
-        // In statements of 64, 16, 4 or 1 rows: a few shapes, each prepared once per connection.
-        var start = delivered.startIndex
-        while start < delivered.endIndex {
-            let rows = recordedRowCounts.first { $0 <= delivered.endIndex - start } ?? 1
-            try recordDelivered(db, delivered[start..<start + rows])
-            start += rows
-        }
-        try closeClaims(db, items, owner: owner)
-    }
-
-    /// How many delivered attempts one pair of statements records.
-    private static let recordedRowCounts = [64, 16, 4, 1]
-
-    /// The statements recording `rows` delivered attempts, by row count.
-    private static let recordStatements: [Int: (attempts: String, jobs: String)] = Dictionary(uniqueKeysWithValues: recordedRowCounts.map { rows in
-        let values = { (width: Int) in repeatElement("(" + repeatElement("?", count: width).joined(separator: ",") + ")", count: rows).joined(separator: ",") }
-        // (A row can exist already: one an older rotor opened when it claimed the job, or one a
-        // recovery wrote as interrupted after this claim's lease ended.) Only a job still pending
-        // on the attempt before this one moves on (see finishDeliveries).
-        return (rows, ("""
-            INSERT INTO delivery_attempts (job_seq, attempt, url, started_at, finished_at, status_code, latency_ms) VALUES \(values(7))
-            ON CONFLICT (job_seq, attempt) DO UPDATE SET
-                finished_at = excluded.finished_at, status_code = excluded.status_code, latency_ms = excluded.latency_ms, error = NULL
-            """, """
-            UPDATE jobs SET status = 'completed', attempts = f.column2, last_error = NULL, updated_at = f.column3
-            FROM (VALUES \(values(3))) AS f
-            WHERE jobs.seq = f.column1 AND +jobs.status = 'pending' AND jobs.attempts = f.column2 - 1
-            """))
-    })
-
-    /// Records delivered attempts and completes their jobs: one multi-row statement each, with
-    /// the values bound as parameters (handing SQLite JSON cost a parse per field per row).
-    private static func recordDelivered(_ db: Database, _ items: ArraySlice<FinishedDelivery>) throws {
-        guard let sql = recordStatements[items.count] else { preconditionFailure("no statement for \(items.count) rows") }
-        var attempts: [(any DatabaseValueConvertible)?] = [], jobs: [(any DatabaseValueConvertible)?] = []
-        attempts.reserveCapacity(items.count * 7)
-        jobs.reserveCapacity(items.count * 3)
-        var claimedAt: (date: Date, text: String)?
-        var finishedAt: (date: Date, text: String)?
-        /// (A batch's attempts were mostly claimed together and end within the same second: a time is formatted once.)
+        var delivered: [Delivered] = []
+        delivered.reserveCapacity(items.count)
+        // (A batch's attempts were mostly claimed together and end within the same second: a time is formatted once.)
+        var claimedAt: (date: Date, text: String)?, finishedAt: (date: Date, text: String)?
         func format(_ date: Date, _ known: inout (date: Date, text: String)?) -> String {
             if let known, known.date == date { return known.text }
             let text = RFC3339.format(date)
@@ -195,20 +151,104 @@ extension StateStore {
             return text
         }
         for item in items {
-            let claimed = item.claimed, at = format(item.now, &finishedAt)
-            attempts.append(claimed.jobSeq)
-            attempts.append(claimed.attempt)
-            attempts.append(claimed.delivery.url)
-            attempts.append(format(claimed.job.updatedAt, &claimedAt))
-            attempts.append(at)
-            attempts.append(item.statusCode)
-            attempts.append(item.latencyMS)
-            jobs.append(claimed.jobSeq)
-            jobs.append(claimed.attempt)
-            jobs.append(at)
+            guard item.resolution == .completed, item.error == nil else {
+                try finish(db, item, owner: owner, actor: actor)
+                continue
+            }
+            delivered.append(Delivered(seq: item.claimed.jobSeq, attempt: item.claimed.attempt, url: item.claimed.delivery.url,
+                                       startedAt: format(item.claimed.job.updatedAt, &claimedAt), finishedAt: format(item.now, &finishedAt),
+                                       statusCode: item.statusCode, latencyMS: item.latencyMS))
         }
-        try db.cachedStatement(sql: sql.attempts).execute(arguments: StatementArguments(attempts))
-        try db.cachedStatement(sql: sql.jobs).execute(arguments: StatementArguments(jobs))
+        try recordAttempts(db, delivered)
+        try completeJobs(db, delivered)
+        try closeClaims(db, items, owner: owner)
+    }
+
+    /// A delivered attempt, as its statements bind it.
+    private struct Delivered {
+        var seq: Int64
+        var attempt: Int
+        var url: String
+        var startedAt: String
+        var finishedAt: String
+        var statusCode: Int?
+        var latencyMS: Int?
+    }
+
+    /// How many rows one multi-row statement takes: a few shapes, each prepared once per connection.
+    private static let rowCounts = [64, 16, 4, 1]
+
+    /// `count` items as consecutive runs of 64, 16, 4 or 1.
+    private static func runs(_ count: Int) -> [Range<Int>] {
+        var runs: [Range<Int>] = [], start = 0
+        while start < count {
+            let length = rowCounts.first { $0 <= count - start } ?? 1
+            runs.append(start..<start + length)
+            start += length
+        }
+        return runs
+    }
+
+    /// `INSERT` of `rows` attempts, by row count. (A row can exist already: one an older rotor
+    /// opened when it claimed the job, or one a recovery wrote as interrupted after this claim's
+    /// lease ended.)
+    private static let insertAttempts: [Int: String] = Dictionary(uniqueKeysWithValues: rowCounts.map { rows in
+        (rows, """
+            INSERT INTO delivery_attempts (job_seq, attempt, url, started_at, finished_at, status_code, latency_ms) VALUES \(
+                repeatElement("(?,?,?,?,?,?,?)", count: rows).joined(separator: ","))
+            ON CONFLICT (job_seq, attempt) DO UPDATE SET
+                finished_at = excluded.finished_at, status_code = excluded.status_code, latency_ms = excluded.latency_ms, error = NULL
+            """)
+    })
+
+    /// `UPDATE` completing `rows` jobs that finished the same attempt at the same time, by row
+    /// count. Only a job still pending on the attempt before this one moves on (see
+    /// finishDeliveries).
+    private static let completeJobsStatements: [Int: String] = Dictionary(uniqueKeysWithValues: rowCounts.map { rows in
+        (rows, """
+            UPDATE jobs SET status = 'completed', attempts = ?1, last_error = NULL, updated_at = ?2
+            WHERE seq IN (\((0..<rows).map { "?\($0 + 3)" }.joined(separator: ","))) AND +status = 'pending' AND attempts = ?1 - 1
+            """)
+    })
+
+    /// Writes the attempts' rows, their values bound as parameters (handing SQLite JSON cost a
+    /// parse per field per row).
+    private static func recordAttempts(_ db: Database, _ delivered: [Delivered]) throws {
+        for run in runs(delivered.count) {
+            var values: [(any DatabaseValueConvertible)?] = []
+            values.reserveCapacity(run.count * 7)
+            for row in delivered[run] {
+                values.append(row.seq)
+                values.append(row.attempt)
+                values.append(row.url)
+                values.append(row.startedAt)
+                values.append(row.finishedAt)
+                values.append(row.statusCode)
+                values.append(row.latencyMS)
+            }
+            try db.cachedStatement(sql: insertAttempts[run.count]!).execute(arguments: StatementArguments(values))
+        }
+    }
+
+    /// Completes the jobs: one statement per run of jobs with the same attempt and end time
+    /// (nearly always one or two per batch), a list of sequence numbers each.
+    private static func completeJobs(_ db: Database, _ delivered: [Delivered]) throws {
+        var groups: [(attempt: Int, finishedAt: String, seqs: [Int64])] = []
+        for row in delivered {
+            if let index = groups.lastIndex(where: { $0.attempt == row.attempt && $0.finishedAt == row.finishedAt }) {
+                groups[index].seqs.append(row.seq)
+            } else {
+                groups.append((row.attempt, row.finishedAt, [row.seq]))
+            }
+        }
+        for group in groups {
+            for run in runs(group.seqs.count) {
+                var values: [(any DatabaseValueConvertible)?] = [group.attempt, group.finishedAt]
+                values.reserveCapacity(run.count + 2)
+                for seq in group.seqs[run] { values.append(seq) }
+                try db.cachedStatement(sql: completeJobsStatements[run.count]!).execute(arguments: StatementArguments(values))
+            }
+        }
     }
 
     /// Counts finished attempts off their claims; a claim with nothing left in flight is deleted.
