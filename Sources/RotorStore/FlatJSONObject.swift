@@ -13,7 +13,49 @@ enum FlatJSONObject {
         var text = text
         return text.withUTF8 { bytes in
             var reader = Reader(bytes: bytes)
-            return reader.object()
+            var fields: [(key: String, value: String)] = []
+            guard reader.object({ key, value in fields.append((string(of: key, in: bytes), string(of: value, in: bytes))) }) else { return nil }
+            return fields
+        }
+    }
+
+    /// The values of the fields named `keys` (the first of a repeated key, as SQLite's
+    /// json_extract reads it), in the order asked, `nil` for a missing one; `nil` unless `text`
+    /// is one JSON object of string values. Only the values asked for become strings.
+    static func values(_ text: String, for keys: [[UInt8]]) -> [String?]? {
+        var text = text
+        return text.withUTF8 { bytes in
+            var reader = Reader(bytes: bytes)
+            var values = [String?](repeating: nil, count: keys.count)
+            let found = reader.object { key, value in
+                guard let index = keys.firstIndex(where: { equals(key, $0, in: bytes) }), values[index] == nil else { return }
+                values[index] = string(of: value, in: bytes)
+            }
+            return found ? values : nil
+        }
+    }
+
+    /// A JSON string as read: its bytes between the quotes when it holds no escape (the
+    /// common case: no copy), else its decoded text.
+    enum Token {
+        case plain(Range<Int>)
+        case decoded(String)
+    }
+
+    /// A token's text. (The text is a Swift string, valid UTF-8, cut at ASCII quotes: a plain
+    /// token's bytes are valid UTF-8 too.)
+    private static func string(of token: Token, in bytes: UnsafeBufferPointer<UInt8>) -> String {
+        switch token {
+        case .plain(let range): String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+        case .decoded(let text): text
+        }
+    }
+
+    /// Whether a token's text is `utf8`.
+    private static func equals(_ token: Token, _ utf8: [UInt8], in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        switch token {
+        case .plain(let range): range.count == utf8.count && bytes[range].elementsEqual(utf8)
+        case .decoded(let text): text.utf8.elementsEqual(utf8)
         }
     }
 
@@ -21,24 +63,25 @@ enum FlatJSONObject {
         let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
 
-        mutating func object() -> [(key: String, value: String)]? {
-            var fields: [(key: String, value: String)] = []
+        /// Reads one object of string values, handing each field to `field`; false when the
+        /// text is anything else.
+        mutating func object(_ field: (Token, Token) -> Void) -> Bool {
             skipSpace()
-            guard take(UInt8(ascii: "{")) else { return nil }
+            guard take(UInt8(ascii: "{")) else { return false }
             skipSpace()
-            if take(UInt8(ascii: "}")) { return end() ? fields : nil }
+            if take(UInt8(ascii: "}")) { return end() }
             while true {
                 skipSpace()
-                guard let key = string() else { return nil }
+                guard let key = string() else { return false }
                 skipSpace()
-                guard take(UInt8(ascii: ":")) else { return nil }
+                guard take(UInt8(ascii: ":")) else { return false }
                 skipSpace()
-                guard let value = string() else { return nil }
-                fields.append((key, value))
+                guard let value = string() else { return false }
+                field(key, value)
                 skipSpace()
                 if take(UInt8(ascii: ",")) { continue }
-                guard take(UInt8(ascii: "}")) else { return nil }
-                return end() ? fields : nil
+                guard take(UInt8(ascii: "}")) else { return false }
+                return end()
             }
         }
 
@@ -64,22 +107,20 @@ enum FlatJSONObject {
         }
 
         /// A JSON string (RFC 8259 section 7); `nil` when malformed.
-        private mutating func string() -> String? {
+        private mutating func string() -> Token? {
             guard take(UInt8(ascii: "\"")) else { return nil }
             let start = index
             // The common case: no escapes, so the value is the bytes between the quotes.
             while index < bytes.count {
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") {
-                    // (The text is a Swift string, valid UTF-8, cut at ASCII quotes: the slice is valid too.)
-                    let value = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
                     index += 1
-                    return value
+                    return .plain(start..<index - 1)
                 }
                 if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
                 index += 1
             }
-            return escapedString(from: start)
+            return escapedString(from: start).map(Token.decoded)
         }
 
         /// The slow path: a string with escapes, decoded scalar by scalar from `start`.
@@ -159,23 +200,15 @@ enum FlatJSONObject {
 }
 
 extension DeliveryPayload {
+    /// The payload's field names, in the order ``read(_:)`` asks for them.
+    private static let fieldNames = [CodingKeys.eventID, .eventType, .secretID, .service, .url].map { Array($0.rawValue.utf8) }
+
     /// Reads a delivery job's payload: its five fields, each a string; extra fields are ignored.
     /// `nil` when the payload is not such an object (the job cannot be sent).
     static func read(_ text: String) -> DeliveryPayload? {
-        if let fields = FlatJSONObject.strings(text) {
-            var eventID, eventType, secretID, service, url: String?
-            // The first of a repeated key wins, as SQLite's json_extract reads it.
-            for (key, value) in fields.reversed() {
-                switch key {
-                case "event_id": eventID = value
-                case "event_type": eventType = value
-                case "secret_id": secretID = value
-                case "service": service = value
-                case "url": url = value
-                default: continue
-                }
-            }
-            guard let eventID, let eventType, let secretID, let service, let url else { return nil }
+        if let values = FlatJSONObject.values(text, for: fieldNames) {
+            guard let eventID = values[0], let eventType = values[1], let secretID = values[2], let service = values[3],
+                  let url = values[4] else { return nil }
             return DeliveryPayload(eventID: eventID, eventType: eventType, secretID: secretID, service: service, url: url)
         }
         // Another shape (a value that is not a string, say): Foundation decides.

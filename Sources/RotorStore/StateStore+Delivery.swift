@@ -113,9 +113,11 @@ extension StateStore {
             guard !sendable.isEmpty else { continue }
             // One row for the batch: each job with the attempt it is on.
             let jobs = ClaimEntry.json(sendable.lazy.map { ClaimEntry(seq: $0.seq, attempt: $0.job.attempts) })
-            let claim = try Int64.fetchOne(db.cachedStatement(sql: """
+            guard let claim = try Int64.fetchOne(db.cachedStatement(sql: """
                 INSERT INTO job_claims (owner, claimed_at, lease_until, jobs, open) VALUES (?, ?, ?, ?, ?) RETURNING id
-                """), arguments: [owner.description, at, until, jobs, sendable.count]) ?? 0
+                """), arguments: [owner.description, at, until, jobs, sendable.count]) else {
+                throw StoreError("the store did not number the claim of \(sendable.count) delivery jobs")
+            }
             for candidate in sendable {
                 claimed.append(ClaimedDelivery(job: candidate.job, claim: claim, jobSeq: candidate.seq, attempt: candidate.job.attempts,
                                                delivery: candidate.delivery, body: bodies[candidate.delivery.eventID] ?? ""))
@@ -124,7 +126,7 @@ extension StateStore {
         return claimed
     }
 
-    /// Records how claimed attempts went and moves their jobs on, in one transaction (one fsync
+    /// Records how claimed attempts went and moves their jobs on, in one transaction (one commit
     /// for a batch of requests): all of them or, when the store refuses one, none.
     ///
     /// When a claim was lost meanwhile (another process took the job back after the lease

@@ -202,12 +202,12 @@ public final class WebhookWorker: Sendable {
     /// and records them in its own transaction.
     var recordBatchSize: Int { claimWindow }
 
-    /// Finished attempts not yet in the store, written together: one transaction (one fsync)
-    /// per batch instead of one per request. A batch is written when it is full, when nothing
-    /// else is in flight, when its oldest result is 50 ms old, with every claim (the same
-    /// transaction) and at the end of the pass. A crash loses at most the unwritten batch's outcomes: those jobs are
-    /// still `running` under this process and are sent again once it is gone (at-least-once,
-    /// the receiver dedupes on `webhook-id`).
+    /// Finished attempts not yet in the store, written together: one transaction per batch
+    /// instead of one per request. A batch is written when it is full, when nothing else is in
+    /// flight, when its oldest result is 50 ms old, with every claim (the same transaction) and
+    /// at the end of the pass. A crash loses at most the unwritten batch's outcomes: those jobs
+    /// are still held by this process's claims and are sent again once it is gone
+    /// (at-least-once, the receiver dedupes on `webhook-id`).
     final class Recorder {
         let store: StateStore
         let owner: JobOwner

@@ -45,6 +45,8 @@ struct FlatJSONObjectTests {
         // Extra fields, even ones that are not strings (Foundation reads those), are ignored.
         #expect(DeliveryPayload.read(#"{"extra":"x","event_id":"evt_1","event_type":"secret.rotated","secret_id":"p/s","service":"api","url":"http://127.0.0.1:9/a"}"#) == payload)
         #expect(DeliveryPayload.read(#"{"n":1,"event_id":"evt_1","event_type":"secret.rotated","secret_id":"p/s","service":"api","url":"http://127.0.0.1:9/a"}"#) == payload)
+        // A key written with escapes is the same key; the first of a repeated key wins (as SQLite reads it).
+        #expect(DeliveryPayload.read(#"{"event_id":"evt_1","event_type":"secret.rotated","secret_id":"p/s","service":"api","ur\u006c":"http://127.0.0.1:9/a","url":"http://x/"}"#) == payload)
         // A missing field, or one that is not a string, makes the payload unreadable.
         #expect(DeliveryPayload.read(#"{"event_id":"evt_1","event_type":"secret.rotated","secret_id":"p/s","service":"api"}"#) == nil)
         #expect(DeliveryPayload.read(#"{"event_id":"evt_1","event_type":"secret.rotated","secret_id":"p/s","service":"api","url":7}"#) == nil)
