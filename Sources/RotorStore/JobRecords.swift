@@ -216,7 +216,6 @@ public enum JobResolution: Hashable, Sendable {
 /// An attempt a claim has in flight: listed by a `job_claims` row whose job is still pending with
 /// one attempt fewer counted (its outcome not recorded yet).
 struct InFlightAttempt: Sendable {
-    var claim: Int64
     var seq: Int64
     var attempt: Int
     var owner: String

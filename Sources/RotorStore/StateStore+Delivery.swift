@@ -363,7 +363,7 @@ extension StateStore {
     static func attemptsInFlight(_ db: Database, seq: Int64? = nil) throws -> [Int64: InFlightAttempt] {
         guard try db.tableExists("job_claims") else { return [:] }
         var sql = """
-            SELECT c.id, j.seq, j.attempts + 1, c.owner, c.claimed_at, c.lease_until
+            SELECT j.seq, j.attempts + 1, c.owner, c.claimed_at, c.lease_until
             FROM job_claims c, json_each(c.jobs) AS f JOIN jobs j ON j.seq = json_extract(f.value, '$[0]')
             WHERE j.status = 'pending' AND j.attempts + 1 = json_extract(f.value, '$[1]')
             """
@@ -374,9 +374,9 @@ extension StateStore {
         }
         var flights: [Int64: InFlightAttempt] = [:]
         for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
-            let flight = InFlightAttempt(claim: row[0], seq: row[1], attempt: row[2], owner: row[3],
-                                         claimedAt: RFC3339.parse(row[4] as String) ?? Date(timeIntervalSince1970: 0),
-                                         leaseUntil: RFC3339.parse(row[5] as String) ?? Date(timeIntervalSince1970: 0))
+            let flight = InFlightAttempt(seq: row[0], attempt: row[1], owner: row[2],
+                                         claimedAt: RFC3339.parse(row[3] as String) ?? Date(timeIntervalSince1970: 0),
+                                         leaseUntil: RFC3339.parse(row[4] as String) ?? Date(timeIntervalSince1970: 0))
             flights[flight.seq] = flight
         }
         return flights

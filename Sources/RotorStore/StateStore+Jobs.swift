@@ -42,11 +42,10 @@ extension StateStore {
                 SELECT j.id AS job_id, a.attempt, a.url, a.started_at, a.finished_at, a.status_code, a.latency_ms, a.error
                 FROM jobs j JOIN delivery_attempts a ON a.job_seq = j.seq WHERE j.id = ? ORDER BY a.attempt
                 """, arguments: [id]).map(DeliveryAttemptRecord.init(row:))
-            if let seq = try Int64.fetchOne(db, sql: "SELECT seq FROM jobs WHERE id = ?", arguments: [id]),
-               let flight = try Self.attemptsInFlight(db, seq: seq)[seq], !attempts.contains(where: { $0.attempt == flight.attempt }) {
-                let url = try String.fetchOne(db, sql: "SELECT CASE WHEN json_valid(payload) THEN json_extract(payload, '$.url') END FROM jobs WHERE seq = ?",
-                                              arguments: [seq])
-                attempts.append(DeliveryAttemptRecord(jobID: id, attempt: flight.attempt, url: url ?? "", startedAt: flight.claimedAt))
+            if let job = try Row.fetchOne(db, sql: "SELECT seq, CASE WHEN json_valid(payload) THEN json_extract(payload, '$.url') END FROM jobs WHERE id = ?",
+                                          arguments: [id]),
+               let flight = try Self.attemptsInFlight(db, seq: job[0])[job[0]], !attempts.contains(where: { $0.attempt == flight.attempt }) {
+                attempts.append(DeliveryAttemptRecord(jobID: id, attempt: flight.attempt, url: (job[1] as String?) ?? "", startedAt: flight.claimedAt))
             }
             return attempts
         }
