@@ -59,6 +59,8 @@ extension StateStore {
             disabled[row[0]] = (row[1], (row[2] as String?) ?? "")
         }
         var claimed: [ClaimedDelivery] = []
+        // Shared by every row (the type is the one the statement selects): no string made per job.
+        let holder = owner.description, type = JobType.webhookDelivery.rawValue
         // A job an open claim lists (in flight, or finished while its claim is still open) is not claimed again.
         let unclaimed = try notClaimed(db, column: "j.seq")
         while claimed.count < limit {
@@ -87,10 +89,10 @@ extension StateStore {
                     continue
                 }
                 let attempts: Int = row[3]
-                let job = JobRecord(id: id, type: row[1], payload: payload, status: .running, attempts: attempts + 1, maxAttempts: row[4],
+                let job = JobRecord(id: id, type: type, payload: payload, status: .running, attempts: attempts + 1, maxAttempts: row[4],
                                     runAt: RFC3339.parse(row[5] as String) ?? Date(timeIntervalSince1970: 0), lastError: row[6],
                                     createdAt: RFC3339.parse(row[7] as String) ?? Date(timeIntervalSince1970: 0), updatedAt: atDate,
-                                    lockedBy: owner.description, lockedUntil: untilDate)
+                                    lockedBy: holder, lockedUntil: untilDate)
                 candidates.append((job, row[8], delivery))
             }
             // The events' bodies, once per event (its consumers' jobs are claimed together).
