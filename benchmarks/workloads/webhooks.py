@@ -59,11 +59,11 @@ def one_round(env, receiver, repo, pristine, state, url, deliveries, body_size):
                                                "--concurrency", str(CONCURRENCY), "--format", "json"], env=env.env, stdout=output)
     figures["receiver_cpu"] = cpu_seconds(receiver.pid) - receiver_before
     figures["rotor_cpu"] = children_cpu_seconds() - children_before
-    report = json.loads(output[0])
-    delivered = sum(1 for result in report["results"] if result["result"] == "delivered")
+    answer = json.loads(output[0])
+    delivered = sum(1 for result in answer["results"] if result["result"] == "delivered")
     if delivered != deliveries:
         raise RuntimeError(f"rotor deliver delivered {delivered} of {deliveries}")
-    figures["pass_seconds"], figures["pass_cpu"] = report["passSeconds"], report["passCPUSeconds"]
+    figures["pass_seconds"], figures["pass_cpu"] = answer["passSeconds"], answer["passCPUSeconds"]
     # The store's statements alone, on a copy of the same store (the replay writes to it).
     floor_copy = state + "-floor"
     copy_store(pristine, floor_copy)
