@@ -64,11 +64,15 @@ extension GitRepository {
     /// Copies many blobs' bytes, in `ids` order, reading on several threads: each extra thread
     /// opens its own handle on this repository's git directory (a `git_repository` must not be
     /// shared between threads). Falls back to this handle alone when no other opens.
+    ///
+    /// They are read in the order they sit in the pack files (see ``PackOrder``), each thread
+    /// a stretch of it: in another order libgit2 rebuilds the same delta bases many times.
     /// - Throws: `GitError` when an id is not a blob in this repository.
     public func blobs(_ ids: [ObjectID], threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> [[UInt8]] {
-        guard ids.count >= 256, threads > 1 else { return try ids.map(blob) }
+        guard ids.count >= 256 else { return try ids.map(blob) }
         let directory = gitDirectory
-        let handles = [self] + (1..<threads).compactMap { _ in try? GitRepository.open(at: directory) }
+        let order = PackOrder.readingOrder(ids, objectsDirectory: (directory as NSString).appendingPathComponent("objects"))
+        let handles = [self] + (1..<max(1, threads)).compactMap { _ in try? GitRepository.open(at: directory) }
         var results = [[UInt8]](repeating: [], count: ids.count)
         var failures = [Error?](repeating: nil, count: handles.count)
         let chunk = (ids.count + handles.count - 1) / handles.count
@@ -78,7 +82,10 @@ extension GitRepository {
                 DispatchQueue.concurrentPerform(iterations: handles.count) { worker in
                     let range = (worker * chunk)..<min((worker + 1) * chunk, ids.count)
                     do {
-                        for index in range { output.buffer[index] = try handles[worker].blob(ids[index]) }
+                        for step in range {
+                            let index = order[step]
+                            output.buffer[index] = try handles[worker].blob(ids[index])
+                        }
                     } catch {
                         errors.buffer[worker] = error
                     }
