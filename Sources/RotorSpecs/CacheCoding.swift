@@ -14,6 +14,9 @@ struct CacheWriter {
 
     mutating func byte(_ value: UInt8) { bytes.append(value) }
 
+    /// Room for `count` more bytes at once (a large file grows without being copied as it doubles).
+    mutating func reserve(_ count: Int) { bytes.reserveCapacity(bytes.count + count) }
+
     mutating func varint(_ value: UInt64) {
         var value = value
         while value >= 0x80 {

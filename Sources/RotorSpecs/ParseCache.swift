@@ -134,6 +134,11 @@ public final class ParseCache: @unchecked Sendable {
         var cached = [CachedParse?](repeating: nil, count: entries.count)
         for (index, parse) in zip(hitIndexes, decoded) { cached[index] = parse }
         let missed = entries.indices.filter { cached[$0] == nil }
+        // Room for what the misses will record (from several parsing threads, under the lock):
+        // a table that grows while they wait on it is what they would otherwise share.
+        lock.lock()
+        fresh.reserveCapacity(fresh.count + missed.count)
+        lock.unlock()
         var bytes = try read(missed).makeIterator()
         var files: [SourceFile] = []
         files.reserveCapacity(entries.count)
@@ -195,7 +200,7 @@ public final class ParseCache: @unchecked Sendable {
         var writer = CacheWriter()
         writer.raw(Self.magic)
         writer.string(Self.identity)
-        var seen = Set<Key>()
+        var seen = Set<Key>(minimumCapacity: used.count)
         let keys = used.filter { seen.insert($0).inserted }
         var written: [Key: Range<Int>] = [:]
         written.reserveCapacity(keys.count)
@@ -209,6 +214,8 @@ public final class ParseCache: @unchecked Sendable {
                     kept.append((key, Array(UnsafeRawBufferPointer(rebasing: buffer[range]))))
                 }
             }
+            // The file's size, roughly (each key's lengths and the entry's length are varints): one allocation.
+            writer.reserve(kept.reduce(16) { $0 + $1.0.path.utf8.count + $1.0.blob.utf8.count + $1.1.count + 16 } + 8)
             writer.varint(UInt64(kept.count))
             for (key, bytes) in kept {
                 writer.string(key.path)
@@ -218,9 +225,9 @@ public final class ParseCache: @unchecked Sendable {
                 writer.raw(bytes)
             }
         }
-        var bytes = writer.bytes
-        withUnsafeBytes(of: Self.checksum(bytes).littleEndian) { bytes += $0 }
-        guard let mapped = write(bytes) else { return }
+        // The checksum of everything before it, appended in place (no copy of the file's bytes).
+        withUnsafeBytes(of: Self.checksum(writer.bytes).littleEndian) { writer.raw(Array($0)) }
+        guard let mapped = write(writer.bytes) else { return }
         // What was written, without reading it back or keeping a second copy in memory.
         stored = mapped
         index = written
