@@ -1,6 +1,6 @@
 """Workload 4: webhook fan-out (N rotations x 3 consumers) against wrk on the same local receiver."""
-import json, os, re, resource, shutil, sqlite3, statistics, subprocess, sys, time
-from support import ROOT, config_yaml, generate_repo, sh, timed
+import json, os, re, resource, shutil, sqlite3, statistics, subprocess, sys
+from support import ROOT, generate_repo, sh, timed
 import store_floor
 
 TITLE = "Webhook fan-out: rotations x 3 consumers, against wrk on the same receiver"
