@@ -33,8 +33,8 @@ let package = Package(
             "RotorCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // libgit2 and gpgme, through thin typed wrappers that own every C pointer.
-        .systemLibrary(name: "CGit2", path: "Sources/CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
-        .target(name: "RotorGit", dependencies: ["CGit2", "RotorCore"]),
+        .systemLibrary(name: "CGit2", path: "Sources/CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev", "zlib1g-dev"])]),
+        .target(name: "RotorGit", dependencies: ["CGit2", "RotorCore", .product(name: "Crypto", package: "swift-crypto")]),
         .systemLibrary(name: "CGPGME", path: "Sources/CGPGME", pkgConfig: "gpgme", providers: [.apt(["libgpgme-dev"])]),
         // Native OpenPGP encryption to cv25519 recipients on swift-crypto: pure packet code, no gpgme
         // (RotorCore for the armor checksum).

@@ -61,39 +61,63 @@ extension GitRepository {
 }
 
 extension GitRepository {
-    /// Copies many blobs' bytes, in `ids` order, reading on several threads: each extra thread
-    /// opens its own handle on this repository's git directory (a `git_repository` must not be
-    /// shared between threads). Falls back to this handle alone when no other opens.
+    /// Copies many blobs' bytes, in `ids` order, reading on several threads.
     ///
     /// They are read in the order they sit in the pack files (see ``PackOrder``), each thread
     /// a stretch of it: in another order libgit2 rebuilds the same delta bases many times.
+    /// Packed blobs are read straight from the mapped packs (``PackObjectReader``), each checked
+    /// against its id; loose ones, and any that reader cannot read, go through libgit2, each
+    /// extra thread on its own handle on this repository's git directory (a `git_repository`
+    /// must not be shared between threads). `ROTOR_PACK_READER=libgit2` reads everything
+    /// through libgit2.
     /// - Throws: `GitError` when an id is not a blob in this repository.
     public func blobs(_ ids: [ObjectID], threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> [[UInt8]] {
-        guard ids.count >= 256 else { return try ids.map(blob) }
+        try readBlobs(ids, threads: threads).blobs
+    }
+
+    /// ``blobs(_:threads:)``, and how many of them were read straight from a pack.
+    func readBlobs(_ ids: [ObjectID], threads: Int, direct: Bool = PackObjectReader.enabled) throws -> (blobs: [[UInt8]], direct: Int) {
+        guard ids.count >= 256 else { return (try ids.map(blob), 0) }
         let directory = gitDirectory
-        let order = PackOrder.readingOrder(ids, objectsDirectory: (directory as NSString).appendingPathComponent("objects"))
-        let handles = [self] + (1..<max(1, threads)).compactMap { _ in try? GitRepository.open(at: directory) }
+        let located = PackOrder.locate(ids, objectsDirectory: (directory as NSString).appendingPathComponent("objects"))
+        let packs = direct ? located.packs.map { PackFile(path: $0.path, index: $0.index) } : []
+        let order = located.packed.map(\.position) + located.rest
+        let workers = max(1, threads)
         var results = [[UInt8]](repeating: [], count: ids.count)
-        var failures = [Error?](repeating: nil, count: handles.count)
-        let chunk = (ids.count + handles.count - 1) / handles.count
+        var failures = [Error?](repeating: nil, count: workers)
+        var directCounts = [Int](repeating: 0, count: workers)
+        let chunk = (ids.count + workers - 1) / workers
         results.withUnsafeMutableBufferPointer { output in
             failures.withUnsafeMutableBufferPointer { errors in
-                let output = SendableBuffer(output), errors = SendableBuffer(errors)
-                DispatchQueue.concurrentPerform(iterations: handles.count) { worker in
-                    let range = (worker * chunk)..<min((worker + 1) * chunk, ids.count)
-                    do {
-                        for step in range {
-                            let index = order[step]
-                            output.buffer[index] = try handles[worker].blob(ids[index])
+                directCounts.withUnsafeMutableBufferPointer { counts in
+                    let output = SendableBuffer(output), errors = SendableBuffer(errors), counts = SendableBuffer(counts)
+                    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                        let range = (worker * chunk)..<min((worker + 1) * chunk, ids.count)
+                        let reader = PackObjectReader()
+                        // This thread's libgit2 handle, opened when first needed (the first thread uses this one).
+                        var handle: GitRepository? = worker == 0 ? self : nil
+                        do {
+                            for step in range {
+                                let index = order[step]
+                                if step < located.packed.count, let pack = packs.isEmpty ? nil : packs[located.packed[step].pack],
+                                   let bytes = reader.blob(ids[index], at: located.packed[step].offset, in: pack) {
+                                    output.buffer[index] = bytes
+                                    counts.buffer[worker] += 1
+                                    continue
+                                }
+                                if handle == nil { handle = (try? GitRepository.open(at: directory)) ?? nil }
+                                guard let handle else { throw GitError(code: -1, function: "git_repository_open", message: "cannot open \(directory) to read blobs") }
+                                output.buffer[index] = try handle.blob(ids[index])
+                            }
+                        } catch {
+                            errors.buffer[worker] = error
                         }
-                    } catch {
-                        errors.buffer[worker] = error
                     }
                 }
             }
         }
         if let error = failures.lazy.compactMap({ $0 }).first { throw error }
-        return results
+        return (results, directCounts.reduce(0, +))
     }
 }
 

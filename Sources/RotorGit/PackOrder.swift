@@ -13,18 +13,30 @@ enum PackOrder {
     /// by offset; the others (loose, in an alternate, or in an index this cannot read) after
     /// them, in the order given. Only the order changes: every position is listed once.
     static func readingOrder(_ ids: [ObjectID], objectsDirectory: String) -> [Int] {
+        let located = locate(ids, objectsDirectory: objectsDirectory)
+        return located.packed.map(\.position) + located.rest
+    }
+
+    /// Where `ids` are: the packs' paths and indexes, the packed ids (their positions in `ids`)
+    /// sorted by pack then offset, and the positions of the others (loose, in an alternate, or in
+    /// an index this cannot read) in the order given. Every position is listed once.
+    static func locate(_ ids: [ObjectID], objectsDirectory: String)
+        -> (packs: [(path: String, index: PackIndex)], packed: [(pack: Int, offset: UInt64, position: Int)], rest: [Int]) {
         let directory = (objectsDirectory as NSString).appendingPathComponent("pack")
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".idx") }.sorted()
-        let indexes = names.compactMap { PackIndex(path: (directory as NSString).appendingPathComponent($0)) }
-        guard !indexes.isEmpty else { return Array(ids.indices) }
+        let packs = names.compactMap { name -> (path: String, index: PackIndex)? in
+            let path = (directory as NSString).appendingPathComponent(name)
+            return PackIndex(path: path).map { (String(path.dropLast(4)) + ".pack", $0) }
+        }
+        guard !packs.isEmpty else { return ([], [], Array(ids.indices)) }
         var packed: [(pack: Int, offset: UInt64, position: Int)] = []
         packed.reserveCapacity(ids.count)
         var rest: [Int] = []
         for (position, id) in ids.enumerated() {
             let oid = id.oid
             let found = withUnsafeBytes(of: oid.id) { raw -> (Int, UInt64)? in
-                for (pack, index) in indexes.enumerated() {
-                    if let offset = index.offset(of: raw) { return (pack, offset) }
+                for (pack, entry) in packs.enumerated() {
+                    if let offset = entry.index.offset(of: raw) { return (pack, offset) }
                 }
                 return nil
             }
@@ -35,7 +47,7 @@ enum PackOrder {
             }
         }
         packed.sort { ($0.pack, $0.offset, $0.position) < ($1.pack, $1.offset, $1.position) }
-        return packed.map(\.position) + rest
+        return (packs, packed, rest)
     }
 }
 

@@ -35,6 +35,12 @@ struct GitRun {
 /// Runs the `git` CLI in `dir` (`git -C dir args...`).
 @discardableResult
 func git(_ dir: String, _ args: String...) throws -> GitRun {
+    try git(dir, arguments: args)
+}
+
+/// Runs the `git` CLI in `dir` with `args` as an array.
+@discardableResult
+func git(_ dir: String, arguments args: [String]) throws -> GitRun {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
     process.arguments = ["-C", dir] + args
