@@ -102,6 +102,8 @@ public final class Engine {
             observed.highestKeyVersionEver = try store.highestKeyVersions()
         }
         let plan = Planner.plan(desired: desired, observed: observed, now: now)
+        // What the plan was made from is freed beside printing it (see BackgroundRelease).
+        defer { BackgroundRelease.release(snapshot, desired, observed) }
         return try annotate(plan, desired: desired)
     }
 

@@ -108,6 +108,11 @@ public final class ParseCache: @unchecked Sendable {
         load()
     }
 
+    deinit {
+        // Its tables hold an entry per file of the revision: freed beside whatever comes next.
+        BackgroundRelease.release(index, fresh, used, stored)
+    }
+
     /// How many entries the cache holds (read from the file plus parsed since).
     public var count: Int {
         lock.lock()
