@@ -11,12 +11,14 @@ extension SpecLoader {
     /// secret's consumer is the service itself, so it hears about its own key's rotations.
     /// Either way the key must be base64 (`whsec_<base64>`): other generators are errors.
     static func addWebhookSigningSecrets(policies: inout [String: Policy], secrets: inout [SecretID: SecretSpec], sink: DiagnosticSink) {
-        var endpoints: [String: (url: String, declaredAt: SourceLocation)] = [:]
-        for id in secrets.keys.sorted() {
-            guard let spec = secrets[id] else { continue }
+        // Each service's URL as the first secret (by id) listing it with a webhook declares it:
+        // the least such id per service, found without sorting every secret.
+        var endpoints: [String: (url: String, declaredAt: SourceLocation, by: SecretID)] = [:]
+        for (id, spec) in secrets {
             for consumer in spec.consumers {
-                guard let url = consumer.webhook, endpoints[consumer.service] == nil else { continue }
-                endpoints[consumer.service] = (url, spec.location)
+                guard let url = consumer.webhook else { continue }
+                if let known = endpoints[consumer.service], !(id < known.by) { continue }
+                endpoints[consumer.service] = (url, spec.location, id)
             }
         }
         for service in endpoints.keys.sorted() {

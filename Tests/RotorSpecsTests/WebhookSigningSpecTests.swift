@@ -23,6 +23,23 @@ struct WebhookSigningSpecTests {
         #expect(desired?.secrets.keys.filter { $0.project == "webhooks" }.count == 1)
     }
 
+    @Test func aServiceListedBySeveralSecretsTakesTheURLOfTheFirstByID() throws {
+        // payments/db lists billing-api at billing.example; alpha/first (before it by id) and
+        // zeta/last (after it) list it at other URLs. The first by id wins, whatever the order read.
+        func listing(_ project: String, _ name: String, _ url: String) -> String {
+            SpecLoaderTests.secret.replacingOccurrences(of: "project: payments", with: "project: \(project)")
+                .replacingOccurrences(of: "name: db", with: "name: \(name)")
+                .replacingOccurrences(of: "https://billing.example/hooks", with: url)
+        }
+        let files = base.base(["secrets/alpha/first.yaml": listing("alpha", "first", "https://alpha.example/hooks"),
+                               "secrets/zeta/last.yaml": listing("zeta", "last", "https://zeta.example/hooks")])
+        let (desired, diagnostics) = base.load(files)
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        let spec = try #require(desired?.secrets[billing])
+        #expect(spec.consumers == [Consumer(service: "billing-api", webhook: "https://alpha.example/hooks")])
+        #expect(spec.location.path == "secrets/alpha/first.yaml")
+    }
+
     @Test func theRepositorysWebhookSigningPolicyIsUsedWhenItExists() throws {
         let policy = """
             apiVersion: rotor.dev/v1
