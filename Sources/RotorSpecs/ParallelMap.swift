@@ -9,22 +9,25 @@ enum ParallelMap {
         guard items.count >= threshold else { return items.map(transform) }
         let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let chunk = (items.count + workers - 1) / workers
-        var results = [R?](repeating: nil, count: items.count)
-        results.withUnsafeMutableBufferPointer { buffer in
+        // Each result is built in its place in the array returned: no optional per item, and
+        // no copy of every result afterwards (at 100,000 parsed files, copying them into a
+        // second array and freeing the first was a serial pass of its own).
+        return [R](unsafeUninitializedCapacity: items.count) { buffer, initialized in
             let output = UnsafeMutableBufferPointerBox(buffer)
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 let start = worker * chunk
                 let end = min(start + chunk, items.count)
                 guard start < end else { return }
-                for index in start..<end { output.buffer[index] = transform(items[index]) }
+                for index in start..<end { (output.buffer.baseAddress! + index).initialize(to: transform(items[index])) }
             }
+            // `transform` does not throw: every place is initialized once the workers return.
+            initialized = items.count
         }
-        return results.map { $0! }
     }
 }
 
 /// Lets workers write disjoint indexes of one buffer.
 private struct UnsafeMutableBufferPointerBox<R>: @unchecked Sendable {
-    let buffer: UnsafeMutableBufferPointer<R?>
-    init(_ buffer: UnsafeMutableBufferPointer<R?>) { self.buffer = buffer }
+    let buffer: UnsafeMutableBufferPointer<R>
+    init(_ buffer: UnsafeMutableBufferPointer<R>) { self.buffer = buffer }
 }

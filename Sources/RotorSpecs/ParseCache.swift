@@ -128,16 +128,15 @@ public final class ParseCache: @unchecked Sendable {
         let ranges = keys.map { index[$0] }
         let stored = self.stored
         lock.unlock()
-        let hitIndexes = ranges.indices.filter { ranges[$0] != nil }
-        let decoded: [CachedParse?] = stored.withUnsafeBytes { buffer in
-            ParallelMap.map(hitIndexes) { index in
-                var reader = CacheReader(buffer, from: ranges[index]!.lowerBound, to: ranges[index]!.upperBound)
+        // Decoded in place, one slot per entry (nil: not cached, or an entry that does not decode).
+        var cached: [CachedParse?] = stored.withUnsafeBytes { buffer in
+            ParallelMap.map(Array(ranges.indices)) { index in
+                guard let range = ranges[index] else { return nil }
+                var reader = CacheReader(buffer, from: range.lowerBound, to: range.upperBound)
                 guard let parse = try? CachedParse(from: &reader), reader.isAtEnd else { return nil }
                 return parse
             }
         }
-        var cached = [CachedParse?](repeating: nil, count: entries.count)
-        for (index, parse) in zip(hitIndexes, decoded) { cached[index] = parse }
         let missed = entries.indices.filter { cached[$0] == nil }
         // Room for what the misses will record (from several parsing threads, under the lock):
         // a table that grows while they wait on it is what they would otherwise share.
@@ -148,12 +147,18 @@ public final class ParseCache: @unchecked Sendable {
         var files: [SourceFile] = []
         files.reserveCapacity(entries.count)
         var hitKeys: [Key] = []
-        for (index, entry) in entries.enumerated() {
-            if let parse = cached[index] {
-                files.append(SourceFile(path: entry.path, blobID: entry.blobID, cached: parse))
-                hitKeys.append(keys[index])
-            } else {
-                files.append(SourceFile(path: entry.path, bytes: bytes.next() ?? [], blobID: entry.blobID))
+        hitKeys.reserveCapacity(entries.count - missed.count)
+        cached.withUnsafeMutableBufferPointer { slots in
+            for (index, entry) in entries.enumerated() {
+                // Moved out of its slot, not copied (each parse is a tree of strings and arrays).
+                let slot = slots.baseAddress! + index
+                if let parse = slot.move() {
+                    files.append(SourceFile(path: entry.path, blobID: entry.blobID, cached: parse))
+                    hitKeys.append(keys[index])
+                } else {
+                    files.append(SourceFile(path: entry.path, bytes: bytes.next() ?? [], blobID: entry.blobID))
+                }
+                slot.initialize(to: nil)
             }
         }
         lock.lock()
