@@ -81,43 +81,40 @@ extension GitRepository {
         let directory = gitDirectory
         let located = PackOrder.locate(ids, objectsDirectory: (directory as NSString).appendingPathComponent("objects"))
         let packs = direct ? located.packs.map { PackFile(path: $0.path, index: $0.index) } : []
-        let order = located.packed.map(\.position) + located.rest
+        let order = located.readingOrder
         let workers = max(1, threads)
         var results = [[UInt8]](repeating: [], count: ids.count)
-        var failures = [Error?](repeating: nil, count: workers)
-        var directCounts = [Int](repeating: 0, count: workers)
+        // Each worker's error, if it stopped on one, and how many blobs it read from a pack.
+        var outcomes = [(error: Error?, direct: Int)](repeating: (nil, 0), count: workers)
         let chunk = (ids.count + workers - 1) / workers
         results.withUnsafeMutableBufferPointer { output in
-            failures.withUnsafeMutableBufferPointer { errors in
-                directCounts.withUnsafeMutableBufferPointer { counts in
-                    let output = SendableBuffer(output), errors = SendableBuffer(errors), counts = SendableBuffer(counts)
-                    DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                        let range = (worker * chunk)..<min((worker + 1) * chunk, ids.count)
-                        let reader = PackObjectReader()
-                        // This thread's libgit2 handle, opened when first needed (the first thread uses this one).
-                        var handle: GitRepository? = worker == 0 ? self : nil
-                        do {
-                            for step in range {
-                                let index = order[step]
-                                if step < located.packed.count, let pack = packs.isEmpty ? nil : packs[located.packed[step].pack],
-                                   let bytes = reader.blob(ids[index], at: located.packed[step].offset, in: pack) {
-                                    output.buffer[index] = bytes
-                                    counts.buffer[worker] += 1
-                                    continue
-                                }
-                                if handle == nil { handle = (try? GitRepository.open(at: directory)) ?? nil }
-                                guard let handle else { throw GitError(code: -1, function: "git_repository_open", message: "cannot open \(directory) to read blobs") }
-                                output.buffer[index] = try handle.blob(ids[index])
+            outcomes.withUnsafeMutableBufferPointer { outcomes in
+                let output = SendableBuffer(output), outcomes = SendableBuffer(outcomes)
+                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    let reader = PackObjectReader()
+                    // This thread's libgit2 handle, opened when first needed (the first thread uses this one).
+                    var handle: GitRepository? = worker == 0 ? self : nil
+                    do {
+                        for step in (worker * chunk)..<min((worker + 1) * chunk, ids.count) {
+                            let index = order[step]
+                            if step < located.packed.count, !packs.isEmpty, let pack = packs[located.packed[step].pack],
+                               let bytes = reader.blob(ids[index], at: located.packed[step].offset, in: pack) {
+                                output.buffer[index] = bytes
+                                outcomes.buffer[worker].direct += 1
+                                continue
                             }
-                        } catch {
-                            errors.buffer[worker] = error
+                            let repository = try handle ?? GitRepository.open(at: directory)
+                            handle = repository
+                            output.buffer[index] = try repository.blob(ids[index])
                         }
+                    } catch {
+                        outcomes.buffer[worker].error = error
                     }
                 }
             }
         }
-        if let error = failures.lazy.compactMap({ $0 }).first { throw error }
-        return (results, directCounts.reduce(0, +))
+        if let error = outcomes.lazy.compactMap(\.error).first { throw error }
+        return (results, outcomes.reduce(0) { $0 + $1.direct })
     }
 }
 

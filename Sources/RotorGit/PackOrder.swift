@@ -13,22 +13,31 @@ enum PackOrder {
     /// by offset; the others (loose, in an alternate, or in an index this cannot read) after
     /// them, in the order given. Only the order changes: every position is listed once.
     static func readingOrder(_ ids: [ObjectID], objectsDirectory: String) -> [Int] {
-        let located = locate(ids, objectsDirectory: objectsDirectory)
-        return located.packed.map(\.position) + located.rest
+        locate(ids, objectsDirectory: objectsDirectory).readingOrder
     }
 
-    /// Where `ids` are: the packs' paths and indexes, the packed ids (their positions in `ids`)
-    /// sorted by pack then offset, and the positions of the others (loose, in an alternate, or in
-    /// an index this cannot read) in the order given. Every position is listed once.
-    static func locate(_ ids: [ObjectID], objectsDirectory: String)
-        -> (packs: [(path: String, index: PackIndex)], packed: [(pack: Int, offset: UInt64, position: Int)], rest: [Int]) {
+    /// Where a bulk read's ids are.
+    struct Locations {
+        /// The pack files (`.pack` paths) with their readable indexes.
+        var packs: [(path: String, index: PackIndex)]
+        /// The ids found in a pack (by their positions in the ids given), sorted by pack, then offset.
+        var packed: [(pack: Int, offset: UInt64, position: Int)]
+        /// The positions of the others (loose, in an alternate, or in an index this cannot read), in the order given.
+        var rest: [Int]
+
+        /// Every position once: the packed ones in pack order, then the rest.
+        var readingOrder: [Int] { packed.map(\.position) + rest }
+    }
+
+    /// Where `ids` are (see ``Locations``).
+    static func locate(_ ids: [ObjectID], objectsDirectory: String) -> Locations {
         let directory = (objectsDirectory as NSString).appendingPathComponent("pack")
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".idx") }.sorted()
         let packs = names.compactMap { name -> (path: String, index: PackIndex)? in
             let path = (directory as NSString).appendingPathComponent(name)
             return PackIndex(path: path).map { (String(path.dropLast(4)) + ".pack", $0) }
         }
-        guard !packs.isEmpty else { return ([], [], Array(ids.indices)) }
+        guard !packs.isEmpty else { return Locations(packs: [], packed: [], rest: Array(ids.indices)) }
         var packed: [(pack: Int, offset: UInt64, position: Int)] = []
         packed.reserveCapacity(ids.count)
         var rest: [Int] = []
@@ -47,7 +56,7 @@ enum PackOrder {
             }
         }
         packed.sort { ($0.pack, $0.offset, $0.position) < ($1.pack, $1.offset, $1.position) }
-        return (packs, packed, rest)
+        return Locations(packs: packs, packed: packed, rest: rest)
     }
 }
 

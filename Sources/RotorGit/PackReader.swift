@@ -18,7 +18,7 @@ final class PackFile: @unchecked Sendable {
         guard fstat(descriptor, &info) == 0, info.st_size >= 32,
               let address = mmap(nil, Int(info.st_size), PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else { return nil }
         let mapped = UnsafeRawBufferPointer(start: address, count: Int(info.st_size))
-        let version = UInt32(mapped[4]) << 24 | UInt32(mapped[5]) << 16 | UInt32(mapped[6]) << 8 | UInt32(mapped[7])
+        let version = UInt32(bigEndian: mapped.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
         guard Array(mapped[0..<4]) == Array("PACK".utf8), version == 2 || version == 3 else {
             munmap(address, Int(info.st_size))
             return nil
@@ -37,10 +37,11 @@ final class PackFile: @unchecked Sendable {
 /// process-wide lock for every pack window it touches, so two threads reading through it ran
 /// only 1.2× as fast as one; these readers share nothing but the mapped files.
 ///
-/// Every blob read here is checked against its id (the SHA-1 of `blob <size>\0` and its bytes),
-/// as libgit2 checks what it reads: a damaged pack, or a case this reader gets wrong, gives nil,
-/// and the caller reads that blob through libgit2 instead (which reports the damage). A reader
-/// belongs to one thread (its zlib stream and its bases are its own).
+/// Every blob read here is checked against its id (the SHA-1 of `blob <size>\0` and its bytes,
+/// BoringSSL's: libgit2's collision-detecting SHA-1 hashes ~3× slower, and what enters a pack
+/// has been through git's or libgit2's, when it was fetched or written): a damaged pack, or a case this
+/// reader gets wrong, gives nil, and the caller reads that blob through libgit2 instead (which
+/// reports the damage). A reader belongs to one thread (its zlib stream and its bases are its own).
 final class PackObjectReader {
     private let stream: UnsafeMutablePointer<z_stream>
     private let ready: Bool

@@ -65,7 +65,7 @@ extension StateStore {
         let unclaimed = try notClaimed(db, column: "j.seq")
         while claimed.count < limit {
             var sql = claimColumns + unclaimed
-            var arguments: StatementArguments = [JobType.webhookDelivery.rawValue, RFC3339.format(dueBy)]
+            var arguments: StatementArguments = [type, RFC3339.format(dueBy)]
             if let only {
                 sql += " AND j.id IN (SELECT value FROM json_each(?))"
                 arguments += [JSONText.array(only)]
@@ -117,7 +117,7 @@ extension StateStore {
             let jobs = ClaimEntry.json(sendable.lazy.map { ClaimEntry(seq: $0.seq, attempt: $0.job.attempts) })
             guard let claim = try Int64.fetchOne(db.cachedStatement(sql: """
                 INSERT INTO job_claims (owner, claimed_at, lease_until, jobs, open) VALUES (?, ?, ?, ?, ?) RETURNING id
-                """), arguments: [owner.description, at, until, jobs, sendable.count]) else {
+                """), arguments: [holder, at, until, jobs, sendable.count]) else {
                 throw StoreError("the store did not number the claim of \(sendable.count) delivery jobs")
             }
             for candidate in sendable {
