@@ -92,7 +92,9 @@ let package = Package(
         ]),
         .testTarget(name: "RotorSpecsTests", dependencies: ["RotorSpecs"]),
         .testTarget(name: "RotorStoreTests", dependencies: ["RotorStore"]),
-        .testTarget(name: "RotorWebhooksTests", dependencies: ["RotorWebhooks", "RotorEngine", "RotorStore", "RotorTesting"]),
+        .testTarget(name: "RotorWebhooksTests", dependencies: [
+            "RotorWebhooks", "RotorEngine", "RotorStore", "RotorTesting", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
     ],
     swiftLanguageModes: [.v5]
 )

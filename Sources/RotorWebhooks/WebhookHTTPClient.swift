@@ -76,44 +76,105 @@ public final class WebhookHTTPClient: Sendable {
 
     /// The request, ready for the pool (its timeout set later by a send queue).
     func exchange(url: String, headers: [(String, String)], body: [UInt8], timeout: TimeInterval) -> Result<WebhookExchange, WebhookTargetError> {
-        let target: WebhookTarget
+        requestHead(url: url, fields: []).flatMap { head in
+            guard var request = head.start(extraCapacity: headers.reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count + 4 } + body.count) else {
+                return .failure(WebhookTargetError(message: "a header field name or value has a character HTTP forbids"))
+            }
+            for (name, value) in headers {
+                guard RequestHead.writeField(name: name, value: value, to: &request) else {
+                    return .failure(WebhookTargetError(message: "a header field name or value has a character HTTP forbids"))
+                }
+            }
+            body.withUnsafeBytes { RequestHead.end(&request, body: $0) }
+            return .success(WebhookExchange(endpoint: head.endpoint, request: request, timeout: max(timeout, 0.001)))
+        }
+    }
+
+    /// The start of every request to `url` with the header `fields`, checked and written once.
+    /// (`serialize` does the same for one request.)
+    func requestHead(url: String, fields: [(String, String)]) -> Result<RequestHead, WebhookTargetError> {
         do {
-            target = try self.target(url)
+            return .success(RequestHead(target: try target(url), fields: fields))
         } catch let error as WebhookTargetError {
             return .failure(error)
         } catch {
             return .failure(WebhookTargetError(message: "\(error)"))
         }
-        guard let request = Self.serialize(target: target, headers: headers, body: body) else {
-            return .failure(WebhookTargetError(message: "a header field name or value has a character HTTP forbids"))
-        }
-        return .success(WebhookExchange(endpoint: target.endpoint, request: request, timeout: max(timeout, 0.001)))
     }
 
     /// The request as it goes on the wire: `POST`, `Host`, the header fields, `Content-Length`
     /// and the body; nil when a name is not an HTTP token or a value holds CR, LF or NUL (which
     /// would let it smuggle a field or a request of its own).
     static func serialize(target: WebhookTarget, headers: [(String, String)], body: [UInt8]) -> ByteBuffer? {
-        let safe = { (text: String) in !text.utf8.contains { $0 == 0x0d || $0 == 0x0a || $0 == 0 } }
-        guard safe(target.requestURI), safe(target.hostHeader), !target.requestURI.utf8.contains(UInt8(ascii: " ")) else { return nil }
-        var request = ByteBuffer()
-        request.reserveCapacity(128 + target.requestURI.utf8.count + headers.reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count + 4 } + body.count)
-        request.writeStaticString("POST ")
-        request.writeString(target.requestURI)
-        request.writeStaticString(" HTTP/1.1\r\nhost: ")
-        request.writeString(target.hostHeader)
-        for (name, value) in headers {
-            guard !name.isEmpty, name.utf8.allSatisfy(HTTPResponseReader.isTokenCharacter), safe(value) else { return nil }
+        guard var request = RequestHead(target: target, fields: headers).start(extraCapacity: body.count) else { return nil }
+        body.withUnsafeBytes { RequestHead.end(&request, body: $0) }
+        return request
+    }
+
+    /// The part of a request that is the same for every request to one URL with the same fixed
+    /// header fields: the request line, `host` and those fields. A request starts as a copy of it;
+    /// its own fields, `content-length` and body follow.
+    struct RequestHead: Sendable {
+        let endpoint: WebhookTarget.Endpoint
+        /// Nil when the URL or a field has a character HTTP forbids there.
+        private let bytes: ByteBuffer?
+
+        init(target: WebhookTarget, fields: [(String, String)]) {
+            endpoint = target.endpoint
+            guard Self.isSafe(target.requestURI.utf8), Self.isSafe(target.hostHeader.utf8),
+                  !target.requestURI.utf8.contains(UInt8(ascii: " ")) else {
+                bytes = nil
+                return
+            }
+            var head = ByteBuffer()
+            head.reserveCapacity(32 + target.requestURI.utf8.count + target.hostHeader.utf8.count
+                                 + fields.reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count + 4 })
+            head.writeStaticString("POST ")
+            head.writeString(target.requestURI)
+            head.writeStaticString(" HTTP/1.1\r\nhost: ")
+            head.writeString(target.hostHeader)
+            for (name, value) in fields {
+                guard Self.writeField(name: name, value: value, to: &head) else {
+                    bytes = nil
+                    return
+                }
+            }
+            bytes = head
+        }
+
+        /// A new request holding the head, with room for `extraCapacity` more bytes than the
+        /// fields and end need; nil when the head is not sendable.
+        func start(extraCapacity: Int) -> ByteBuffer? {
+            guard let bytes else { return nil }
+            var request = ByteBuffer()
+            request.reserveCapacity(bytes.readableBytes + 96 + extraCapacity)
+            request.writeImmutableBuffer(bytes)
+            return request
+        }
+
+        /// Writes `\r\nname: value`, or nothing and false when the name is not an HTTP token or
+        /// the value holds CR, LF or NUL.
+        static func writeField(name: String, value: String, to request: inout ByteBuffer) -> Bool {
+            guard !name.isEmpty, name.utf8.allSatisfy(HTTPResponseReader.isTokenCharacter), isSafe(value.utf8) else { return false }
             request.writeStaticString("\r\n")
             request.writeString(name)
             request.writeStaticString(": ")
             request.writeString(value)
+            return true
         }
-        request.writeStaticString("\r\ncontent-length: ")
-        request.writeString(String(body.count))
-        request.writeStaticString("\r\n\r\n")
-        request.writeBytes(body)
-        return request
+
+        /// Ends the head with `content-length` and appends the body.
+        static func end(_ request: inout ByteBuffer, body: UnsafeRawBufferPointer) {
+            request.writeStaticString("\r\ncontent-length: ")
+            request.writeString(String(body.count))
+            request.writeStaticString("\r\n\r\n")
+            request.writeBytes(body)
+        }
+
+        /// No CR, LF or NUL: nothing that could end a field or the head early.
+        static func isSafe(_ text: some Sequence<UInt8>) -> Bool {
+            !text.contains { $0 == 0x0d || $0 == 0x0a || $0 == 0 }
+        }
     }
 
     private func target(_ url: String) throws -> WebhookTarget {

@@ -4,14 +4,22 @@ import NIOCore
 public struct WebhookRequest: Sendable {
     public var tag: Int
     public var url: String
-    public var headers: [(String, String)]
-    public var body: [UInt8]
+    let content: Content
+
+    /// What is sent: fields and a body, or the request already in its wire form.
+    enum Content: Sendable {
+        case fields(headers: [(String, String)], body: [UInt8])
+        case serialized(endpoint: WebhookTarget.Endpoint, request: ByteBuffer)
+    }
 
     public init(tag: Int, url: String, headers: [(String, String)], body: [UInt8]) {
+        self.init(tag: tag, url: url, content: .fields(headers: headers, body: body))
+    }
+
+    init(tag: Int, url: String, content: Content) {
         self.tag = tag
         self.url = url
-        self.headers = headers
-        self.body = body
+        self.content = content
     }
 }
 
@@ -73,9 +81,14 @@ public final class WebhookSendQueue: @unchecked Sendable {
         made.reserveCapacity(requests.count)
         var failed: [WebhookSendResult] = []
         for request in requests {
-            switch client.exchange(url: request.url, headers: request.headers, body: request.body, timeout: requestTimeout) {
-            case .success(let exchange): made.append((request.tag, request.url, exchange))
-            case .failure(let error): failed.append(.finished(tag: request.tag, outcome: .transportError("\(error)"), seconds: 0, cutByDeadline: false))
+            switch request.content {
+            case .serialized(let endpoint, let bytes):
+                made.append((request.tag, request.url, WebhookExchange(endpoint: endpoint, request: bytes, timeout: max(requestTimeout, 0.001))))
+            case .fields(let headers, let body):
+                switch client.exchange(url: request.url, headers: headers, body: body, timeout: requestTimeout) {
+                case .success(let exchange): made.append((request.tag, request.url, exchange))
+                case .failure(let error): failed.append(.finished(tag: request.tag, outcome: .transportError("\(error)"), seconds: 0, cutByDeadline: false))
+                }
             }
         }
         if !failed.isEmpty { continuation.yield(failed) }

@@ -34,6 +34,11 @@ public struct WebhookSigner: Sendable {
     /// The `webhook-signature` header value: `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`
     /// for every key, space-separated.
     public func header(id: String, timestamp: Int64, body: [UInt8]) -> String {
+        String(decoding: body.withUnsafeBytes { signature(id: id, timestamp: timestamp, body: $0) }, as: UTF8.self)
+    }
+
+    /// The header value's bytes, for a body that is wherever the caller holds it.
+    func signature(id: String, timestamp: Int64, body: UnsafeRawBufferPointer) -> [UInt8] {
         var prefix = Array(id.utf8)
         prefix.append(UInt8(ascii: "."))
         prefix.append(contentsOf: String(timestamp).utf8)
@@ -48,7 +53,7 @@ public struct WebhookSigner: Sendable {
             out.append(contentsOf: "v1,".utf8)
             mac.finalize().withUnsafeBytes { Self.base64(UnsafeRawBufferPointer($0), to: &out) }
         }
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)

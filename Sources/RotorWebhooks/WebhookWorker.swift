@@ -100,7 +100,7 @@ public final class WebhookWorker: Sendable {
             handedBack = []
         }
         var nextTag = 0
-        var signers: [String: WebhookSigner] = [:]
+        var requestBuilder = DeliveryRequests(client: http, keys: keys)
         var exhausted = false
         let open = { deadline.map { ContinuousClock.now < $0 } ?? true }
 
@@ -121,6 +121,7 @@ public final class WebhookWorker: Sendable {
                     break
                 }
                 keys.prefetch(Set(batch.map(\.delivery.service)), at: clock.now())
+                requestBuilder.startBatch(now: clock.now(), timestamp: Int64(wireClock.now().timeIntervalSince1970.rounded(.down)))
                 var requests: [WebhookRequest] = []
                 requests.reserveCapacity(batch.count)
                 for claimed in batch {
@@ -131,17 +132,22 @@ public final class WebhookWorker: Sendable {
                         handedBack.append(claimed)
                         continue
                     }
-                    switch signedRequest(claimed, tag: nextTag, signers: &signers) {
-                    case .success(let request):
+                    let failure: AttemptOutcome
+                    switch requestBuilder.build(claimed, tag: nextTag) {
+                    case .request(let request):
                         claimedByTag[nextTag] = claimed
                         requests.append(request)
                         nextTag += 1
-                    case .failure(let problem):
+                        continue
+                    case .unsignable(let problem):
                         // Not sendable without its signing key: a failed attempt, recorded, retried later.
-                        let (result, finished) = conclude(claimed, outcome: .transportError("cannot sign: \(problem)"), seconds: 0, cut: false)
-                        report.results.append(result)
-                        if let finished { try recorder.add(finished, idle: false) }
+                        failure = .transportError("cannot sign: \(problem)")
+                    case .unsendable(let problem):
+                        failure = .transportError(problem)
                     }
+                    let (result, finished) = conclude(claimed, outcome: failure, seconds: 0, cut: false)
+                    report.results.append(result)
+                    if let finished { try recorder.add(finished, idle: false) }
                 }
                 queue.submit(requests)
             }
@@ -270,40 +276,6 @@ public final class WebhookWorker: Sendable {
     func claimLease(queuedAhead: Int) -> TimeInterval {
         let waves = (queuedAhead + claimBatchSize - 1) / max(1, options.concurrency)
         return options.effectiveLease + Double(waves) * options.requestTimeout
-    }
-
-    /// The signed request for a claimed job, or why it cannot be signed.
-    ///
-    /// `signers` keeps each service's keys set up for signing, for as long as the provider
-    /// gives the same keys.
-    func signedRequest(_ claimed: ClaimedDelivery, tag: Int, signers: inout [String: WebhookSigner]) -> Result<WebhookRequest, any Error> {
-        let delivery = claimed.delivery
-        do {
-            let signingKeys = try keys.signingKeys(for: delivery.service, at: clock.now())
-            guard !signingKeys.isEmpty else {
-                throw WebhookSecretError(secret: WebhookSigningSecret.secretID(for: delivery.service).description,
-                                         problem: "does not exist yet: run `rotor apply` to create it")
-            }
-            let signer: WebhookSigner
-            if let known = signers[delivery.service], known.keys == signingKeys {
-                signer = known
-            } else {
-                signer = WebhookSigner(keys: signingKeys)
-                signers[delivery.service] = signer
-            }
-            let body = Array(claimed.body.utf8)
-            let timestamp = Int64(wireClock.now().timeIntervalSince1970.rounded(.down))
-            let headers = [
-                ("content-type", "application/json"),
-                ("user-agent", "rotor-webhooks/1"),
-                ("webhook-id", delivery.eventID),
-                ("webhook-timestamp", String(timestamp)),
-                ("webhook-signature", signer.header(id: delivery.eventID, timestamp: timestamp, body: body)),
-            ]
-            return .success(WebhookRequest(tag: tag, url: delivery.url, headers: headers, body: body))
-        } catch {
-            return .failure(error)
-        }
     }
 
     /// What an attempt's outcome means for its job: the result to report and, unless the
