@@ -30,7 +30,8 @@ let package = Package(
         ]),
         // SQLite state store (GRDB): versions, consumers, audit log, events outbox.
         .target(name: "RotorStore", dependencies: [
-            "RotorCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+            "RotorCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // libgit2 and gpgme, through thin typed wrappers that own every C pointer.
         .systemLibrary(name: "CGit2", path: "Sources/CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev", "zlib1g-dev"])]),

@@ -219,18 +219,17 @@ extension StateStore {
     /// parse per field per row).
     private static func recordAttempts(_ db: Database, _ delivered: [Delivered]) throws {
         for run in runs(delivered.count) {
-            var values: [(any DatabaseValueConvertible)?] = []
-            values.reserveCapacity(run.count * 7)
+            var statement = try BoundStatement(db, sql: insertAttempts[run.count]!)
             for row in delivered[run] {
-                values.append(row.seq)
-                values.append(row.attempt)
-                values.append(row.url)
-                values.append(row.startedAt)
-                values.append(row.finishedAt)
-                values.append(row.statusCode)
-                values.append(row.latencyMS)
+                statement.bind(row.seq)
+                statement.bind(row.attempt)
+                statement.bind(row.url)
+                statement.bind(row.startedAt)
+                statement.bind(row.finishedAt)
+                statement.bind(row.statusCode)
+                statement.bind(row.latencyMS)
             }
-            try db.cachedStatement(sql: insertAttempts[run.count]!).execute(arguments: StatementArguments(values))
+            try statement.run(db)
         }
     }
 
@@ -247,10 +246,11 @@ extension StateStore {
         }
         for group in groups {
             for run in runs(group.seqs.count) {
-                var values: [(any DatabaseValueConvertible)?] = [group.attempt, group.finishedAt]
-                values.reserveCapacity(run.count + 2)
-                for seq in group.seqs[run] { values.append(seq) }
-                try db.cachedStatement(sql: completeJobsStatements[run.count]!).execute(arguments: StatementArguments(values))
+                var statement = try BoundStatement(db, sql: completeJobsStatements[run.count]!)
+                statement.bind(group.attempt)
+                statement.bind(group.finishedAt)
+                for seq in group.seqs[run] { statement.bind(seq) }
+                try statement.run(db)
             }
         }
     }

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import RotorCore
 import RotorStore
