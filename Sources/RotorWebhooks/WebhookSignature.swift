@@ -24,11 +24,11 @@ public enum WebhookSignature {
 public struct WebhookSigner: Sendable {
     /// The keys, the active one first.
     public let keys: [SymmetricKey]
-    private let keyed: [HMAC<SHA256>]
+    private let keyed: [KeyedHMACSHA256]
 
     public init(keys: [SymmetricKey]) {
         self.keys = keys
-        keyed = keys.map { HMAC<SHA256>(key: $0) }
+        keyed = keys.map(KeyedHMACSHA256.init(key:))
     }
 
     /// The `webhook-signature` header value: `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`
@@ -39,19 +39,15 @@ public struct WebhookSigner: Sendable {
 
     /// The header value's bytes, for a body that is wherever the caller holds it.
     func signature(id: String, timestamp: Int64, body: UnsafeRawBufferPointer) -> [UInt8] {
-        var prefix = Array(id.utf8)
-        prefix.append(UInt8(ascii: "."))
-        prefix.append(contentsOf: String(timestamp).utf8)
-        prefix.append(UInt8(ascii: "."))
+        var prefix = id + "." + String(timestamp) + "."
         var out: [UInt8] = []
         out.reserveCapacity(keyed.count * 48)
-        for (index, start) in keyed.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: " ")) }
-            var mac = start
-            mac.update(data: prefix)
-            mac.update(data: body)
-            out.append(contentsOf: "v1,".utf8)
-            mac.finalize().withUnsafeBytes { Self.base64(UnsafeRawBufferPointer($0), to: &out) }
+        prefix.withUTF8 { prefix in
+            for (index, mac) in keyed.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: " ")) }
+                out.append(contentsOf: "v1,".utf8)
+                mac.authenticate(UnsafeRawBufferPointer(prefix), body) { Self.base64($0, to: &out) }
+            }
         }
         return out
     }
@@ -71,6 +67,49 @@ public struct WebhookSigner: Sendable {
             }
             index += 3
         }
+    }
+}
+
+/// HMAC-SHA256 (RFC 2104) under one key, with the key's padded blocks hashed in once: each
+/// message copies the two keyed SHA-256 states and feeds them raw buffers. (swift-crypto's
+/// `HMAC` takes a generic `DataProtocol` per update, whose overhead cost more than hashing a
+/// webhook body.) The signature tests check it against `HMAC<SHA256>` for keys of every length.
+struct KeyedHMACSHA256: Sendable {
+    /// SHA-256 after the key XOR ipad, and after the key XOR opad.
+    private let inner: SHA256, outer: SHA256
+
+    init(key: SymmetricKey) {
+        // The key as one block: hashed first when longer than a block, zero-padded.
+        var block = [UInt8](repeating: 0, count: SHA256.blockByteCount)
+        key.withUnsafeBytes { raw in
+            if raw.count > SHA256.blockByteCount {
+                SHA256.hash(data: raw).withUnsafeBytes { digest in block.withUnsafeMutableBytes { $0.copyMemory(from: digest) } }
+            } else {
+                block.withUnsafeMutableBytes { $0.copyMemory(from: raw) }
+            }
+        }
+        inner = Self.hasher(block, xor: 0x36)
+        outer = Self.hasher(block, xor: 0x5c)
+        WebhookSecret.wipe(&block)
+    }
+
+    /// SHA-256 with `block` XOR `pad` hashed in.
+    private static func hasher(_ block: [UInt8], xor pad: UInt8) -> SHA256 {
+        var padded = block.map { $0 ^ pad }
+        defer { WebhookSecret.wipe(&padded) }
+        var hasher = SHA256()
+        padded.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        return hasher
+    }
+
+    /// The MAC of the concatenation of `first` and `second`, handed to `use` (and not kept).
+    func authenticate(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer, _ use: (UnsafeRawBufferPointer) -> Void) {
+        var inner = self.inner
+        inner.update(bufferPointer: first)
+        inner.update(bufferPointer: second)
+        var outer = self.outer
+        inner.finalize().withUnsafeBytes { outer.update(bufferPointer: $0) }
+        outer.finalize().withUnsafeBytes(use)
     }
 }
 

@@ -33,6 +33,25 @@ struct SignatureTests {
         }
     }
 
+    /// The signer's own HMAC against swift-crypto's, for keys shorter than, as long as, and longer
+    /// than SHA-256's block (64 bytes), and messages in two parts of every split.
+    @Test func keyedHMACMatchesCryptosHMACForEveryKeyLength() {
+        var generator = SystemRandomNumberGenerator()
+        let message = (0..<300).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        for keyLength in [1, 16, 31, 32, 63, 64, 65, 100, 128, 200] {
+            let key = SymmetricKey(data: (0..<keyLength).map { _ in UInt8.random(in: 0...255, using: &generator) })
+            let keyed = KeyedHMACSHA256(key: key)
+            let reference = Array(HMAC<SHA256>.authenticationCode(for: message, using: key))
+            for split in [0, 1, 37, 64, 299, 300] {
+                var mac: [UInt8] = []
+                message[..<split].withUnsafeBytes { first in
+                    message[split...].withUnsafeBytes { second in keyed.authenticate(first, second) { mac = Array($0) } }
+                }
+                #expect(mac == reference, "key of \(keyLength) bytes, split at \(split)")
+            }
+        }
+    }
+
     @Test func base64MatchesFoundationAtEveryLength() {
         var generator = SystemRandomNumberGenerator()
         for count in 0...40 {
