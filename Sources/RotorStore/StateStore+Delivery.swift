@@ -77,6 +77,8 @@ extension StateStore {
             var unsendable: [(id: String, error: String)] = []
             let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
             var read = 0
+            // A batch's jobs were mostly queued together: their times repeat, and are parsed once.
+            var runAt = ParsedTime(), createdAt = ParsedTime()
             while let row = try rows.next() {
                 read += 1
                 let id: String = row[0], payload: String = row[2]
@@ -90,8 +92,7 @@ extension StateStore {
                 }
                 let attempts: Int = row[3]
                 let job = JobRecord(id: id, type: type, payload: payload, status: .running, attempts: attempts + 1, maxAttempts: row[4],
-                                    runAt: RFC3339.parse(row[5] as String) ?? Date(timeIntervalSince1970: 0), lastError: row[6],
-                                    createdAt: RFC3339.parse(row[7] as String) ?? Date(timeIntervalSince1970: 0), updatedAt: atDate,
+                                    runAt: runAt.date(row[5]), lastError: row[6], createdAt: createdAt.date(row[7]), updatedAt: atDate,
                                     lockedBy: holder, lockedUntil: untilDate)
                 candidates.append((job, row[8], delivery))
             }
@@ -103,29 +104,41 @@ extension StateStore {
                                                  arguments: [ids])
                 while let row = try events.next() { bodies[row[0]] = row[1] }
             }
-            let sendable = candidates.filter { candidate in
-                guard bodies[candidate.delivery.eventID] != nil else {
-                    unsendable.append((candidate.job.id, "event \(candidate.delivery.eventID) is missing from the store"))
-                    return false
-                }
-                return true
-            }
             if read == 0 { break }
+            // Those whose event is gone fail; the rest are claimed, with their bodies.
+            let first = claimed.count
+            for (job, seq, delivery) in candidates {
+                guard let body = bodies[delivery.eventID] else {
+                    unsendable.append((job.id, "event \(delivery.eventID) is missing from the store"))
+                    continue
+                }
+                claimed.append(ClaimedDelivery(job: job, claim: 0, jobSeq: seq, attempt: job.attempts, delivery: delivery, body: body))
+            }
             for (id, error) in unsendable { try failUnclaimed(db, id, at: at, error: error) }
-            guard !sendable.isEmpty else { continue }
+            guard claimed.count > first else { continue }
             // One row for the batch: each job with the attempt it is on.
-            let jobs = ClaimEntry.json(sendable.lazy.map { ClaimEntry(seq: $0.seq, attempt: $0.job.attempts) })
+            let jobs = ClaimEntry.json(claimed[first...].lazy.map { ClaimEntry(seq: $0.jobSeq, attempt: $0.attempt) })
             guard let claim = try Int64.fetchOne(db.cachedStatement(sql: """
                 INSERT INTO job_claims (owner, claimed_at, lease_until, jobs, open) VALUES (?, ?, ?, ?, ?) RETURNING id
-                """), arguments: [holder, at, until, jobs, sendable.count]) else {
-                throw StoreError("the store did not number the claim of \(sendable.count) delivery jobs")
+                """), arguments: [holder, at, until, jobs, claimed.count - first]) else {
+                throw StoreError("the store did not number the claim of \(claimed.count - first) delivery jobs")
             }
-            for candidate in sendable {
-                claimed.append(ClaimedDelivery(job: candidate.job, claim: claim, jobSeq: candidate.seq, attempt: candidate.job.attempts,
-                                               delivery: candidate.delivery, body: bodies[candidate.delivery.eventID] ?? ""))
-            }
+            for index in first..<claimed.count { claimed[index].claim = claim }
         }
         return claimed
+    }
+
+    /// A stored time read back as a date, remembered for the next row with the same text.
+    private struct ParsedTime {
+        private var text = "", parsed = Date(timeIntervalSince1970: 0)
+
+        mutating func date(_ stored: String) -> Date {
+            if stored != text {
+                text = stored
+                parsed = RFC3339.parse(stored) ?? Date(timeIntervalSince1970: 0)
+            }
+            return parsed
+        }
     }
 
     /// Records how claimed attempts went and moves their jobs on, in one transaction (one commit
