@@ -166,19 +166,44 @@ public struct WebhookEndpointRecord: Hashable, Sendable, Codable {
 }
 
 /// A delivery job claimed by this process: everything needed to make one attempt.
+///
+/// A pass hands each one from the claim to the request, its outcome and its record: the job,
+/// its delivery and its body are shared, not copied, along the way.
 public struct ClaimedDelivery: Sendable {
-    /// The job, as claimed (status `running`).
-    public var job: JobRecord
+    /// The parts that never change once claimed.
+    @usableFromInline
+    final class Parts: Sendable {
+        @usableFromInline let job: JobRecord
+        @usableFromInline let delivery: DeliveryPayload
+        @usableFromInline let body: String
+
+        init(job: JobRecord, delivery: DeliveryPayload, body: String) {
+            self.job = job
+            self.delivery = delivery
+            self.body = body
+        }
+    }
+
+    @usableFromInline let parts: Parts
     /// The claim (its `job_claims` row) that holds this attempt.
     var claim: Int64
     /// The job's sequence number in the store (what its attempts are keyed by).
     var jobSeq: Int64
     /// This attempt's number.
     public var attempt: Int
+    /// The job, as claimed (status `running`).
+    @inlinable public var job: JobRecord { parts.job }
     /// Which event goes where.
-    public var delivery: DeliveryPayload
+    @inlinable public var delivery: DeliveryPayload { parts.delivery }
     /// The request body: the event's payload JSON, byte for byte the same on every attempt.
-    public var body: String
+    @inlinable public var body: String { parts.body }
+
+    init(job: JobRecord, claim: Int64, jobSeq: Int64, attempt: Int, delivery: DeliveryPayload, body: String) {
+        parts = Parts(job: job, delivery: delivery, body: body)
+        self.claim = claim
+        self.jobSeq = jobSeq
+        self.attempt = attempt
+    }
 }
 
 /// One finished attempt of a claimed job, ready to be recorded.
