@@ -369,6 +369,25 @@ struct JobQueueTests {
         #expect(again.count == 2 && again.allSatisfy { $0.attempt == 2 })
     }
 
+    @Test func aJobAnOpenClaimListsIsNotClaimedAgainWhateverShapeTheListIsIn() throws {
+        // Given two due jobs, the first listed by another (live) process's claim, written as
+        // rotor writes it, or in another valid JSON shape (spaces, a float, an extra field),
+        for list in ["[[%d,1]]", "[ [%d, 1] ]", "[[%d.0,1]]", "[[%d,1,\"x\"]]", "[[1,1],[%d,1]]"] {
+            let path = temporaryPath()
+            let store = try reconciled([version(1, .active)], store: try StateStore(path: path))
+            let jobs = try store.jobs()
+            let seq = try #require(try DatabaseQueue(path: path).read { try Int64.fetchOne($0, sql: "SELECT seq FROM jobs WHERE id = ?", arguments: [jobs[0].id]) })
+            try DatabaseQueue(path: path).write { db in
+                try db.execute(sql: "INSERT INTO job_claims (owner, claimed_at, lease_until, jobs, open) VALUES ('other-host:9', ?, ?, ?, 1)",
+                               arguments: [RFC3339.format(Self.t0), RFC3339.format(Self.t0.addingTimeInterval(600)), list.replacingOccurrences(of: "%d", with: String(seq))])
+            }
+            // when this process claims,
+            let claimed = try store.claimDueDeliveries(dueBy: Self.t0, now: Self.t0, owner: owner, lease: 120, limit: 10, ownerIsGone: { _ in false })
+            // Then it takes only the other job.
+            #expect(claimed.map(\.job.id) == [jobs[1].id], "claim list \(list)")
+        }
+    }
+
     @Test func releasedJobsGoBackUncountedTogetherAndAJobHeldByAnotherIsLeftAlone() throws {
         let store = try reconciled([version(1, .active)])
         // Given one process that claimed one job, and the other a while later,
