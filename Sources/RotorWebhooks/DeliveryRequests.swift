@@ -71,7 +71,7 @@ struct DeliveryRequests {
             WebhookHTTPClient.RequestHead.end(&request, body: body)
             return request
         }
-        guard let request else { return .unsendable("a header field name or value has a character HTTP forbids") }
+        guard let request else { return .unsendable(WebhookTargetError.forbiddenCharacter.message) }
         return .request(WebhookRequest(tag: tag, url: delivery.url, content: .serialized(endpoint: head.endpoint, request: request)))
     }
 

@@ -76,15 +76,8 @@ public final class WebhookHTTPClient: Sendable {
 
     /// The request, ready for the pool (its timeout set later by a send queue).
     func exchange(url: String, headers: [(String, String)], body: [UInt8], timeout: TimeInterval) -> Result<WebhookExchange, WebhookTargetError> {
-        requestHead(url: url, fields: []).flatMap { head in
-            guard var request = head.start(extraCapacity: headers.reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count + 4 } + body.count) else {
-                return .failure(WebhookTargetError(message: "a header field name or value has a character HTTP forbids"))
-            }
-            for (name, value) in headers {
-                guard RequestHead.writeField(name: name, value: value, to: &request) else {
-                    return .failure(WebhookTargetError(message: "a header field name or value has a character HTTP forbids"))
-                }
-            }
+        requestHead(url: url, fields: headers).flatMap { head in
+            guard var request = head.start(extraCapacity: body.count) else { return .failure(.forbiddenCharacter) }
             body.withUnsafeBytes { RequestHead.end(&request, body: $0) }
             return .success(WebhookExchange(endpoint: head.endpoint, request: request, timeout: max(timeout, 0.001)))
         }

@@ -49,4 +49,8 @@ struct WebhookTarget: Sendable {
 struct WebhookTargetError: Error, CustomStringConvertible {
     let message: String
     var description: String { message }
+
+    /// A field name that is not an HTTP token, or a CR, LF or NUL where it would end a field
+    /// or the head early (in the URL or a field value).
+    static let forbiddenCharacter = WebhookTargetError(message: "a header field name or value has a character HTTP forbids")
 }
