@@ -1,4 +1,5 @@
 import CGPGME
+import RotorCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -56,7 +57,7 @@ enum GPGData {
         let memory = gpgme_data_release_and_get_mem(handle, &length)
         defer {
             if let memory {
-                explicit_bzero(memory, length)
+                SecureWipe.wipe(memory, count: length)
                 gpgme_free(memory)
             }
         }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import RotorCore
 
 /// A heap buffer for secret material (plaintext values) that is zeroed when released.
 ///
@@ -46,7 +47,7 @@ public final class SecretBytes: @unchecked Sendable, CustomStringConvertible, Cu
 
     /// Wipes the buffer with `explicit_bzero`, then frees it.
     deinit {
-        explicit_bzero(storage, max(count, 1))
+        SecureWipe.wipe(storage, count: max(count, 1))
         storage.deallocate()
     }
 

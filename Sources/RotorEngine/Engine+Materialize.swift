@@ -229,7 +229,7 @@ struct KeyMaterial {
         let body = ValueGenerator.generate(GeneratorSpec(kind: .password, length: 43, charsetName: "alphanumeric"))
         var bytes = Array(type.prefix.utf8)
         body.withUnsafeBytes { bytes.append(contentsOf: $0) }
-        defer { bytes.withUnsafeMutableBytes { buffer in for index in buffer.indices { buffer[index] = 0 } } }
+        defer { SecureWipe.wipe(&bytes) }
         let hint = String(decoding: bytes.prefix(type.prefix.utf8.count + 4), as: UTF8.self)
         return KeyMaterial(value: SecretBytes(bytes), hash: ApiKeyHash.of(bytes), hint: hint)
     }

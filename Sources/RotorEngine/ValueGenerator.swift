@@ -31,11 +31,11 @@ public enum ValueGenerator {
             for index in out.indices {
                 out[index] = alphabet[Int(uniform(below: UInt64(alphabet.count), using: &rng))]
             }
-            defer { wipe(&out) }
+            defer { SecureWipe.wipe(&out) }
             return SecretBytes(out)
         case .hex:
             var raw = randomBytes(spec.length, using: &rng)
-            defer { wipe(&raw) }
+            defer { SecureWipe.wipe(&raw) }
             let digits = Array("0123456789abcdef".utf8)
             var out = [UInt8]()
             out.reserveCapacity(raw.count * 2)
@@ -43,13 +43,13 @@ public enum ValueGenerator {
                 out.append(digits[Int(byte >> 4)])
                 out.append(digits[Int(byte & 0x0F)])
             }
-            defer { wipe(&out) }
+            defer { SecureWipe.wipe(&out) }
             return SecretBytes(out)
         case .base64:
             var raw = randomBytes(spec.length, using: &rng)
-            defer { wipe(&raw) }
+            defer { SecureWipe.wipe(&raw) }
             var out = Array(Data(raw).base64EncodedData())
-            defer { wipe(&out) }
+            defer { SecureWipe.wipe(&out) }
             return SecretBytes(out)
         }
     }
@@ -65,11 +65,5 @@ public enum ValueGenerator {
 
     private static func randomBytes(_ count: Int, using rng: inout SystemRandomNumberGenerator) -> [UInt8] {
         (0..<count).map { _ in UInt8.random(in: 0...255, using: &rng) }
-    }
-
-    private static func wipe(_ bytes: inout [UInt8]) {
-        bytes.withUnsafeMutableBytes { buffer in
-            for index in buffer.indices { buffer[index] = 0 }
-        }
     }
 }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import RotorCore
 
 /// Scoped scratch memory for secret material, wiped with `explicit_bzero` before it is freed.
 ///
@@ -13,7 +14,7 @@ enum ScratchBuffer {
         let memory = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
         memory.initializeMemory(as: UInt8.self, repeating: 0, count: size)
         defer {
-            explicit_bzero(memory, size)
+            SecureWipe.wipe(memory, count: size)
             memory.deallocate()
         }
         return try body(UnsafeMutableRawBufferPointer(start: memory, count: count))

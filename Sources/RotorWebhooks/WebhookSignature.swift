@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import RotorCore
 
 /// Standard Webhooks signatures: `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`.
 ///
@@ -90,13 +91,13 @@ struct KeyedHMACSHA256: Sendable {
         }
         inner = Self.hasher(block, xor: 0x36)
         outer = Self.hasher(block, xor: 0x5c)
-        WebhookSecret.wipe(&block)
+        SecureWipe.wipe(&block)
     }
 
     /// SHA-256 with `block` XOR `pad` hashed in.
     private static func hasher(_ block: [UInt8], xor pad: UInt8) -> SHA256 {
         var padded = block.map { $0 ^ pad }
-        defer { WebhookSecret.wipe(&padded) }
+        defer { SecureWipe.wipe(&padded) }
         var hasher = SHA256()
         padded.withUnsafeBytes { hasher.update(bufferPointer: $0) }
         return hasher
@@ -124,14 +125,14 @@ public enum WebhookSecret {
     ///   not base64 or decodes to fewer than 16 bytes.
     public static func key(fromText text: UnsafeRawBufferPointer, secretName: String) throws -> SymmetricKey {
         var bytes = Array(text)
-        defer { wipe(&bytes) }
+        defer { SecureWipe.wipe(&bytes) }
         while let last = bytes.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") { bytes.removeLast() }
         let prefixBytes = Array(prefix.utf8)
         if bytes.starts(with: prefixBytes) { bytes.removeFirst(prefixBytes.count) }
         guard var raw = decodeBase64(bytes) else {
             throw WebhookSecretError(secret: secretName, problem: "is not whsec_<base64>: use a base64 generator (policy webhook-signing)")
         }
-        defer { wipe(&raw) }
+        defer { SecureWipe.wipe(&raw) }
         guard raw.count >= 16 else {
             throw WebhookSecretError(secret: secretName, problem: "decodes to \(raw.count) bytes; at least 16 are required")
         }
@@ -155,7 +156,7 @@ public enum WebhookSecret {
             }
         }
         guard !values.isEmpty, values.count % 4 != 1 else { return nil }
-        defer { wipe(&values) }
+        defer { SecureWipe.wipe(&values) }
         var output: [UInt8] = []
         output.reserveCapacity(values.count * 3 / 4)
         var index = 0
@@ -168,12 +169,6 @@ public enum WebhookSecret {
             index += 4
         }
         return output
-    }
-
-    static func wipe(_ bytes: inout [UInt8]) {
-        bytes.withUnsafeMutableBytes { buffer in
-            for index in buffer.indices { buffer[index] = 0 }
-        }
     }
 }
 

@@ -17,7 +17,7 @@ struct Keys: ParsableCommand {
         func run() throws {
             try runReporting {
                 var input = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
-                defer { input.withUnsafeMutableBytes { buffer in for index in buffer.indices { buffer[index] = 0 } } }
+                defer { SecureWipe.wipe(&input) }
                 while let last = input.last, last == 10 || last == 13 || last == 32 { input.removeLast() }
                 let result = try options.engine().verifyKey(SecretBytes(input), now: options.now)
                 if options.format == .json {
