@@ -31,9 +31,35 @@ public final class StateStore {
             // rereads the same job and index pages between its claims instead of from the file.
             try db.execute(sql: "PRAGMA cache_size = -32768")
         }
+        try Self.createPrivately(path)
         let pool = try DatabasePool(path: path, configuration: configuration)
         try StoreMigrations.migrator.migrate(pool)
         writer = pool
+        Self.restrictPermissions(path)
+    }
+
+    /// Creates the database file with mode 0600 when it does not exist yet.
+    ///
+    /// The store holds ciphertext, webhook signing material and the audit log: only its owner
+    /// reads it. SQLite gives its `-wal` and `-shm` files the database file's mode, so they
+    /// are 0600 too.
+    static func createPrivately(_ path: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if descriptor >= 0 {
+            close(descriptor)
+        } else if errno != EEXIST {
+            throw StoreError("cannot create the state store \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Takes group and other permissions away from a store made by an older rotor (which
+    /// created it 0644), and from its side files.
+    static func restrictPermissions(_ path: String) {
+        for file in [path, path + "-wal", path + "-shm"] {
+            var info = stat()
+            guard stat(file, &info) == 0, info.st_mode & 0o077 != 0 else { continue }
+            _ = chmod(file, info.st_mode & 0o700)
+        }
     }
 
     /// Opens an existing store for reading only (what `plan` uses), or nil when there is none.
