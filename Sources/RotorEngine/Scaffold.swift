@@ -88,7 +88,9 @@ public enum Scaffold {
           policy: database-credentials
           consumers:
             - service: billing-api
-              webhook: http://127.0.0.1:8089/hooks/rotor
+              # To notify the service on every rotation, give it a webhook (it then gets its own
+              # signing secret, webhooks/billing-api):
+              # webhook: https://billing-api.example.internal/hooks/rotor
 
         """
 }

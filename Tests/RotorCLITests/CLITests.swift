@@ -24,6 +24,13 @@ struct CLITests {
         let apply = try rotor(["apply", "--repo", "demo", "--at", "2026-12-01T00:00:00Z"])
         #expect(apply.status == 0, "\(apply.stderr)")
         #expect(apply.stdout.contains("Committed "))
+        // A new repository starts with no webhook to fail: the scaffold shows one only as a comment.
+        let spec = try String(contentsOfFile: demo + "/secrets/payments/db-password.yaml", encoding: .utf8)
+        #expect(spec.contains("# webhook: "))
+        #expect(!spec.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix("webhook:") })
+        let jobs = try rotor(["jobs", "list", "--repo", "demo", "--format", "json"])
+        #expect(jobs.status == 0)
+        #expect((try JSONSerialization.jsonObject(with: Data(jobs.stdout.utf8)) as? [Any])?.isEmpty == true, "\(jobs.stdout)")
 
         let noChange = try rotor(["plan", "--repo", "demo", "--at", "2026-12-02T00:00:00Z", "--detailed-exitcode"])
         #expect(noChange.status == 0)
