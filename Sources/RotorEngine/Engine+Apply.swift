@@ -32,6 +32,9 @@ public struct ApplyResult: Sendable {
     public var reusedVersionIDs: [String] = []
     /// When the next scheduled rotation (or first version) is due after this pass; nil when none ever is.
     public var nextRotationDue: Date?
+    /// What this pass repaired before it started (a killed pass's lock file, an interrupted
+    /// checkout of `versions/`), one line each: the caller logs them.
+    public var repairs: [String] = []
 }
 
 extension Engine {
@@ -67,10 +70,12 @@ extension Engine {
         guard let branch = try repository.headBranch() else {
             throw EngineError("HEAD is detached: check out the branch rotor should commit to")
         }
-        try healInterruptedCheckout(head: head)
-        let dirty = try repository.dirtyPaths(under: [VersionFileParser.prefix])
-        guard dirty.isEmpty else {
-            throw EngineError("versions/ has uncommitted changes (\(dirty.prefix(3).joined(separator: ", "))): rotor owns versions/; commit or discard them first")
+        // Before any write: the git locks this pass needs, then `versions/` as rotor left it.
+        var repairs = try releaseStaleGitLocks(branch: branch, holding: lock)
+        let healed = try healVersions(head: head)
+        if !healed.isEmpty {
+            repairs.append("put \(healed.count) file(s) under versions/ back to HEAD \(head.short) (an interrupted checkout left them at an earlier rotor commit): "
+                + healed.prefix(5).joined(separator: ", ") + (healed.count > 5 ? ", …" : ""))
         }
         try enforceSignatures(head: head)
         let store = try openStore(snapshot: snapshot, desired: desired, now: now)
@@ -85,6 +90,7 @@ extension Engine {
         guard plan.hasChanges else {
             try store.setVerifiedRevision(head.hex)
             var result = ApplyResult(plan: plan, commit: nil, store: ReconcileSummary())
+            result.repairs = repairs
             result.nextRotationDue = Forecast.nextRotation(desired: desired, versions: snapshot.versionFiles, keyFiles: snapshot.keyFiles, now: now)
             return result
         }
@@ -130,6 +136,7 @@ extension Engine {
             try repository.checkoutHead(paths: [VersionFileParser.prefix], force: true)
         }
         var result = ApplyResult(plan: plan, commit: commit, store: summary)
+        result.repairs = repairs
         result.reusedVersionIDs = reused
         result.nextRotationDue = Forecast.nextRotation(desired: desired, versions: files, keyFiles: keyFiles, now: now)
         return result
@@ -150,24 +157,6 @@ extension Engine {
         parseCache.retainStored(except: Set(written.map(\.path)))
         _ = VersionFileParser.parse(files: written, cache: parseCache)
         parseCache.save()
-    }
-
-    /// Finishes the checkout of a pass that committed and then stopped (a crash, a kill) before
-    /// checking out `versions/`.
-    ///
-    /// Such a pass leaves the index and work tree at its commit's parent, which would look like
-    /// uncommitted edits to `versions/` and block every later apply. It is recognised exactly:
-    /// HEAD is rotor's commit, the work tree matches the index, and the index under `versions/`
-    /// is HEAD's parent's. Anything else — real edits — is left for the dirty check to refuse.
-    func healInterruptedCheckout(head: ObjectID) throws {
-        let prefix = VersionFileParser.prefix
-        guard repository.workdir != nil, !(try repository.dirtyPaths(under: [prefix])).isEmpty,
-              try repository.dirtyPaths(under: [prefix], workTreeOnly: true).isEmpty else { return }
-        let info = try repository.commitInfo(head)
-        guard info.message.hasPrefix("rotor: "), let parent = info.parents.first else { return }
-        let parentBlobs = Dictionary(try repository.treeFiles(at: parent, under: [prefix]).map { ($0.path, $0.blob) }, uniquingKeysWith: { first, _ in first })
-        guard try repository.indexBlobs(under: [prefix]) == parentBlobs else { return }
-        try repository.checkoutHead(paths: [prefix], force: true)
     }
 
     /// Validates HEAD, then takes the store lock (unless `held` is given), re-reading HEAD if it moved meanwhile.

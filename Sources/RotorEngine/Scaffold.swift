@@ -11,9 +11,11 @@ public enum Scaffold {
     ///   - recipients: Fingerprints every value is encrypted to (normalized; each must be valid).
     ///   - gpgHome: Where to find the recipients' public keys, exported to `recipients/<FPR>.asc`.
     ///   - now: The commit time.
+    ///   - webhook: The sample consumer's webhook URL; nil (what `rotor init` passes) leaves it
+    ///     as a comment, so a new repository has no delivery to fail.
     /// - Returns: The initial commit.
     @discardableResult
-    public static func create(at path: String, recipients: [String], gpgHome: String?, now: Date) throws -> ObjectID {
+    public static func create(at path: String, recipients: [String], gpgHome: String?, now: Date, webhook: String? = nil) throws -> ObjectID {
         let manager = FileManager.default
         if manager.fileExists(atPath: path), !(try manager.contentsOfDirectory(atPath: path)).isEmpty {
             throw EngineError("\(path) exists and is not empty: rotor init makes a new repository")
@@ -28,7 +30,7 @@ public enum Scaffold {
         var files: [String: [UInt8]?] = [
             "rotor.yaml": Array(config(recipients: fingerprints).utf8),
             "policies/database-credentials.yaml": Array(policy.utf8),
-            "secrets/payments/db-password.yaml": Array(secret.utf8),
+            "secrets/payments/db-password.yaml": Array(secret(webhook: webhook).utf8),
         ]
         let context = try GPGContext(homeDirectory: gpgHome)
         for fingerprint in fingerprints where context.hasPublicKey(fingerprint: fingerprint) {
@@ -77,20 +79,23 @@ public enum Scaffold {
 
         """
 
-    static let secret = """
-        apiVersion: rotor.dev/v1
-        kind: Secret
-        metadata:
-          project: payments
-          name: db-password
-          description: Password of the payments database user.
-        spec:
-          policy: database-credentials
-          consumers:
-            - service: billing-api
-              # To notify the service on every rotation, give it a webhook (it then gets its own
-              # signing secret, webhooks/billing-api):
-              # webhook: https://billing-api.example.internal/hooks/rotor
-
-        """
+    static func secret(webhook: String?) -> String {
+        let consumer = webhook.map { ["      webhook: \($0)"] } ?? [
+            "      # To notify the service on every rotation, give it a webhook (it then gets its own",
+            "      # signing secret, webhooks/billing-api):",
+            "      # webhook: https://billing-api.example.internal/hooks/rotor",
+        ]
+        return ([
+            "apiVersion: rotor.dev/v1",
+            "kind: Secret",
+            "metadata:",
+            "  project: payments",
+            "  name: db-password",
+            "  description: Password of the payments database user.",
+            "spec:",
+            "  policy: database-credentials",
+            "  consumers:",
+            "    - service: billing-api",
+        ] + consumer).joined(separator: "\n") + "\n"
+    }
 }

@@ -40,3 +40,20 @@ extension GitRepository {
         }
     }
 }
+
+extension GitRepository {
+    /// The blob ids at `paths` in `commit`'s tree, by path; a path with no file there is absent
+    /// from the result (`git_tree_entry_bypath`, one tree lookup for all paths).
+    /// - Throws: `GitError` when the commit or its tree cannot be read.
+    public func blobIDs(at paths: [String], in commit: ObjectID) throws -> [String: ObjectID] {
+        try withTree(ofCommit: commit) { tree in
+            var found: [String: ObjectID] = [:]
+            for path in paths {
+                if let entry = try entry(at: normalizedRepoPath(path), in: tree), entry.type == GIT_OBJECT_BLOB {
+                    found[path] = ObjectID(entry.id)
+                }
+            }
+            return found
+        }
+    }
+}

@@ -20,7 +20,10 @@ public final class SecretsRepoFixture: @unchecked Sendable {
         self.keyring = try keyring ?? TestKeyring()
         root = directory.path("repo")
         statePath = directory.path("state/state.db")
-        try Scaffold.create(at: root, recipients: [self.keyring.fingerprint], gpgHome: self.keyring.path, now: now)
+        // The sample consumer keeps a webhook here (rotor init leaves it as a comment): many tests
+        // count on billing-api having a signing secret and its deliveries.
+        try Scaffold.create(at: root, recipients: [self.keyring.fingerprint], gpgHome: self.keyring.path, now: now,
+                            webhook: "http://127.0.0.1:8089/hooks/rotor")
         _ = try Shell.run("git", ["-C", root, "config", "user.name", "Test Person"])
         _ = try Shell.run("git", ["-C", root, "config", "user.email", "test@rotor.invalid"])
     }

@@ -29,6 +29,7 @@ struct Apply: AsyncParsableCommand {
         try await runReporting {
             let engine = try options.engine()
             let result = try engine.apply(now: options.now)
+            reportRepairs(result)
             FaultPoint.beforeDeliver.trigger()
             var report: DeliveryReport?
             if deliverTimeout > 0 {

@@ -77,6 +77,11 @@ private func reported(_ error: Error) -> Error {
     return ExitCode(1)
 }
 
+/// Tells the person on standard error what a pass repaired before it started (never silently).
+func reportRepairs(_ result: ApplyResult) {
+    for repair in result.repairs { FileHandle.standardError.write(Data("rotor: repaired: \(repair)\n".utf8)) }
+}
+
 /// Writes to standard output.
 func emit(_ text: String) {
     FileHandle.standardOutput.write(Data(text.utf8))

@@ -93,7 +93,7 @@ struct SafetyTests {
         let engine = try repo.engine()
         _ = try engine.apply(now: t0)
         try "tampered\n".write(toFile: repo.root + "/versions/payments/db-password.yaml", atomically: true, encoding: .utf8)
-        #expect(throws: EngineError.self) { try engine.apply(now: t0.addingTimeInterval(40 * 86_400)) }
+        #expect(throws: ForeignVersionsChange.self) { try engine.apply(now: t0.addingTimeInterval(40 * 86_400)) }
         #expect(try String(contentsOfFile: repo.root + "/versions/payments/db-password.yaml", encoding: .utf8) == "tampered\n")
     }
 
@@ -112,7 +112,7 @@ struct SafetyTests {
         // But a staged edit under versions/ is a person's work: still refused, still there.
         try "tampered\n".write(toFile: repo.root + "/versions/payments/db-password.yaml", atomically: true, encoding: .utf8)
         try repo.git(["add", "versions"])
-        #expect(throws: EngineError.self) { try engine.apply(now: t0.addingTimeInterval(80 * 86_400)) }
+        #expect(throws: ForeignVersionsChange.self) { try engine.apply(now: t0.addingTimeInterval(80 * 86_400)) }
         #expect(try String(contentsOfFile: repo.root + "/versions/payments/db-password.yaml", encoding: .utf8) == "tampered\n")
     }
 }
