@@ -4,9 +4,9 @@ import Foundation
 public struct SourceLocation: Hashable, Comparable, Codable, Sendable, CustomStringConvertible {
     /// Path relative to the repository root.
     public let path: String
-    /// 1-based line.
+    /// 1-based line; 0 for the file as a whole.
     public let line: Int
-    /// 1-based column.
+    /// 1-based column; 0 for the file as a whole.
     public let column: Int
 
     /// Creates a location; line and column are 1-based.
@@ -16,8 +16,11 @@ public struct SourceLocation: Hashable, Comparable, Codable, Sendable, CustomStr
         self.column = column
     }
 
-    /// `path:line:column`, the form editors and CI annotations understand.
-    public var description: String { "\(path):\(line):\(column)" }
+    /// `path:line:column`, the form editors and CI annotations understand, or `path` alone for what concerns a whole file (line 0).
+    public var description: String { line == 0 ? path : "\(path):\(line):\(column)" }
+
+    /// A location for the file as a whole (a symlink, a file too large to read): no line.
+    public static func wholeFile(_ path: String) -> SourceLocation { SourceLocation(path: path, line: 0, column: 0) }
 
     public static func < (lhs: SourceLocation, rhs: SourceLocation) -> Bool {
         (lhs.path, lhs.line, lhs.column) < (rhs.path, rhs.line, rhs.column)

@@ -44,9 +44,9 @@ extension GitRepository {
         return try body(tree)
     }
 
-    /// Looks up `path` inside `tree` (`git_tree_entry_bypath`) and copies out its id and type;
-    /// nil when the path does not exist.
-    func entry(at path: String, in tree: OpaquePointer) throws -> (id: git_oid, type: git_object_t)? {
+    /// Looks up `path` inside `tree` (`git_tree_entry_bypath`) and copies out its id, type and
+    /// whether it is a symlink; nil when the path does not exist.
+    func entry(at path: String, in tree: OpaquePointer) throws -> (id: git_oid, type: git_object_t, isSymlink: Bool)? {
         var entry: OpaquePointer?
         let code = git_tree_entry_bypath(&entry, tree, path)
         if code == GIT_ENOTFOUND.rawValue { return nil }
@@ -55,7 +55,7 @@ extension GitRepository {
         guard let entry, let id = git_tree_entry_id(entry) else {
             throw GitError.unexpectedNull("git_tree_entry_bypath")
         }
-        return (id.pointee, git_tree_entry_type(entry))
+        return (id.pointee, git_tree_entry_type(entry), git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK)
     }
 }
 

@@ -18,7 +18,7 @@ extension GitRepository {
                   let rawPath = entry.pointee.path else { continue }
             let path = String(cString: rawPath)
             guard roots.isEmpty || roots.contains(where: { $0.isEmpty || path == $0 || path.hasPrefix($0 + "/") }) else { continue }
-            files.append(TreeFile(path: path, blob: ObjectID(entry.pointee.id)))
+            files.append(TreeFile(path: path, blob: ObjectID(entry.pointee.id), isSymlink: entry.pointee.mode & 0o170000 == 0o120000))
         }
         return files.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
     }

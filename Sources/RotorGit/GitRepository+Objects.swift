@@ -44,6 +44,33 @@ extension GitRepository {
         return Array(UnsafeRawBufferPointer(start: content, count: size))
     }
 
+    /// A blob's size in bytes, read from its object header without inflating it (`git_odb_read_header`).
+    /// - Throws: `GitError` when `id` is not an object in this repository.
+    public func blobSize(_ id: ObjectID) throws -> Int {
+        var odb: OpaquePointer?
+        try check(git_repository_odb(&odb, pointer), "git_repository_odb")
+        defer { git_odb_free(odb) }
+        var oid = id.oid
+        var length = 0
+        var type = GIT_OBJECT_INVALID
+        do {
+            try check(git_odb_read_header(&length, &type, odb, &oid), "git_odb_read_header")
+        } catch let error as GitError {
+            throw error.prefixed("cannot read blob \(id.short)")
+        }
+        return length
+    }
+
+    /// A blob's bytes, or only its size when that is over `limit` (then nothing is inflated).
+    /// - Throws: `GitError` when `id` is not a blob in this repository.
+    public func blob(_ id: ObjectID, limit: Int) throws -> BlobRead {
+        if limit < Int.max {
+            let size = try blobSize(id)
+            if size > limit { return .oversize(size) }
+        }
+        return .bytes(try blob(id))
+    }
+
     /// The blob id and bytes of the file at `path` in `commit`, or nil when there is no file there
     /// (`git_tree_entry_bypath`). A directory at `path` also gives nil.
     /// - Parameters:
@@ -75,9 +102,29 @@ extension GitRepository {
         try readBlobs(ids, threads: threads).blobs
     }
 
-    /// ``blobs(_:threads:)``, and how many of them were read straight from a pack.
-    func readBlobs(_ ids: [ObjectID], threads: Int, direct: Bool = PackObjectReader.enabled) throws -> (blobs: [[UInt8]], direct: Int) {
-        guard ids.count >= 256 else { return (try ids.map(blob), 0) }
+    /// ``blobs(_:threads:)`` for files that may be hostile: a blob over `limit` bytes is not
+    /// read (its size comes from the pack entry or the object header) and is listed in
+    /// `oversize` by its index in `ids`, with an empty slot in `bytes`. Memory stays flat
+    /// whatever the blobs' sizes.
+    public func blobs(_ ids: [ObjectID], limit: Int, threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> BoundedBlobs {
+        let read = try readBlobs(ids, threads: threads, limit: limit)
+        return BoundedBlobs(bytes: read.blobs, oversize: read.oversize)
+    }
+
+    /// ``blobs(_:threads:)``, how many of them were read straight from a pack, and those over `limit`.
+    func readBlobs(_ ids: [ObjectID], threads: Int, direct: Bool = PackObjectReader.enabled,
+                   limit: Int = .max) throws -> (blobs: [[UInt8]], direct: Int, oversize: [Int: Int]) {
+        guard ids.count >= 256 else {
+            var blobs: [[UInt8]] = []
+            var oversize: [Int: Int] = [:]
+            for (index, id) in ids.enumerated() {
+                switch try blob(id, limit: limit) {
+                case .bytes(let bytes): blobs.append(bytes)
+                case .oversize(let size): blobs.append([]); oversize[index] = size
+                }
+            }
+            return (blobs, 0, oversize)
+        }
         let directory = gitDirectory
         let located = PackOrder.locate(ids, objectsDirectory: (directory as NSString).appendingPathComponent("objects"))
         let packs = direct ? located.packs.map { PackFile(path: $0.path, index: $0.index) } : []
@@ -85,7 +132,7 @@ extension GitRepository {
         let workers = max(1, threads)
         var results = [[UInt8]](repeating: [], count: ids.count)
         // Each worker's error, if it stopped on one, and how many blobs it read from a pack.
-        var outcomes = [(error: Error?, direct: Int)](repeating: (nil, 0), count: workers)
+        var outcomes = [(error: Error?, direct: Int, oversize: [Int: Int])](repeating: (nil, 0, [:]), count: workers)
         let chunk = (ids.count + workers - 1) / workers
         results.withUnsafeMutableBufferPointer { output in
             outcomes.withUnsafeMutableBufferPointer { outcomes in
@@ -98,14 +145,17 @@ extension GitRepository {
                         for step in (worker * chunk)..<min((worker + 1) * chunk, ids.count) {
                             let index = order[step]
                             if step < located.packed.count, !packs.isEmpty, let pack = packs[located.packed[step].pack],
-                               let bytes = reader.blob(ids[index], at: located.packed[step].offset, in: pack) {
+                               let bytes = reader.blob(ids[index], at: located.packed[step].offset, in: pack, limit: limit) {
                                 output.buffer[index] = bytes
                                 outcomes.buffer[worker].direct += 1
                                 continue
                             }
                             let repository = try handle ?? GitRepository.open(at: directory)
                             handle = repository
-                            output.buffer[index] = try repository.blob(ids[index])
+                            switch try repository.blob(ids[index], limit: limit) {
+                            case .bytes(let bytes): output.buffer[index] = bytes
+                            case .oversize(let size): outcomes.buffer[worker].oversize[index] = size
+                            }
                         }
                     } catch {
                         outcomes.buffer[worker].error = error
@@ -114,7 +164,7 @@ extension GitRepository {
             }
         }
         if let error = outcomes.lazy.compactMap(\.error).first { throw error }
-        return (results, outcomes.reduce(0) { $0 + $1.direct })
+        return (results, outcomes.reduce(0) { $0 + $1.direct }, outcomes.reduce(into: [:]) { $0.merge($1.oversize) { first, _ in first } })
     }
 }
 
@@ -122,4 +172,20 @@ extension GitRepository {
 private struct SendableBuffer<Element>: @unchecked Sendable {
     let buffer: UnsafeMutableBufferPointer<Element>
     init(_ buffer: UnsafeMutableBufferPointer<Element>) { self.buffer = buffer }
+}
+
+/// A blob read with a size limit.
+public enum BlobRead: Sendable, Equatable {
+    /// The blob's bytes (within the limit).
+    case bytes([UInt8])
+    /// The blob is this many bytes, over the limit: not read.
+    case oversize(Int)
+}
+
+/// Blobs read with a size limit: each one's bytes, except those over the limit.
+public struct BoundedBlobs: Sendable {
+    /// The bytes, in the order asked for; an empty array for each blob over the limit.
+    public var bytes: [[UInt8]]
+    /// The size of each blob over the limit, by its index in the ids asked for.
+    public var oversize: [Int: Int]
 }

@@ -21,7 +21,7 @@ extension GitRepository {
                 guard let found = try entry(at: prefix, in: root) else { continue }
                 switch found.type {
                 case GIT_OBJECT_BLOB:
-                    files.append(TreeFile(path: prefix, blob: ObjectID(found.id)))
+                    files.append(TreeFile(path: prefix, blob: ObjectID(found.id), isSymlink: found.isSymlink))
                 case GIT_OBJECT_TREE:
                     try withTree(found.id) { subtree in
                         try collectFiles(in: subtree, path: prefix + "/", into: &files)
@@ -59,7 +59,8 @@ extension GitRepository {
             }
             switch git_tree_entry_type(entry) {
             case GIT_OBJECT_BLOB:
-                files.append(TreeFile(path: path + String(cString: name), blob: ObjectID(id.pointee)))
+                files.append(TreeFile(path: path + String(cString: name), blob: ObjectID(id.pointee),
+                                      isSymlink: git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK))
             case GIT_OBJECT_TREE:
                 let childPath = path + String(cString: name) + "/"
                 try withTree(id.pointee) { subtree in

@@ -58,6 +58,8 @@ final class PackObjectReader {
     static let generationBytes = 16 << 20
     /// The longest chain of deltas followed (git writes at most 50 by default; 4095 is git's own limit).
     static let maxChain = 4_095
+    /// The most deflate can expand its input (zlib's documented worst case is about 1,032:1).
+    static let maxInflateRatio = 1_032
 
     init() {
         stream = .allocate(capacity: 1)
@@ -72,10 +74,12 @@ final class PackObjectReader {
     }
 
     /// The blob `id` at `offset` in `pack`, or nil when it cannot be read here (not a blob,
-    /// damaged, or not what `id` names).
-    func blob(_ id: ObjectID, at offset: UInt64, in pack: PackFile) -> [UInt8]? {
+    /// damaged, not what `id` names, or it or an object on its delta chain is over `limit`
+    /// bytes: nothing over the limit is allocated, and the caller's libgit2 path reads the
+    /// blob's size from its header before it reads the blob).
+    func blob(_ id: ObjectID, at offset: UInt64, in pack: PackFile, limit: Int = .max) -> [UInt8]? {
         guard ready, offset < UInt64(pack.bytes.count),
-              let (type, bytes) = object(at: Int(offset), in: pack), type == 3 else { return nil }
+              let (type, bytes) = object(at: Int(offset), in: pack, limit: limit), type == 3 else { return nil }
         var hasher = Insecure.SHA1()
         hasher.update(data: Array("blob \(bytes.count)\0".utf8))
         hasher.update(data: bytes)
@@ -87,7 +91,7 @@ final class PackObjectReader {
     }
 
     /// The object at `offset`: its type (1 commit, 2 tree, 3 blob, 4 tag) and bytes, its deltas applied.
-    private func object(at offset: Int, in pack: PackFile) -> (type: Int, bytes: [UInt8])? {
+    private func object(at offset: Int, in pack: PackFile, limit: Int) -> (type: Int, bytes: [UInt8])? {
         let identity = ObjectIdentifier(pack)
         if cachedPack != identity {
             recent = [:]
@@ -104,7 +108,7 @@ final class PackObjectReader {
                 base = known
                 break
             }
-            guard deltas.count <= Self.maxChain, let entry = Self.entry(at: at, in: pack.bytes) else { return nil }
+            guard deltas.count <= Self.maxChain, let entry = Self.entry(at: at, in: pack.bytes), entry.size <= limit else { return nil }
             switch entry.kind {
             case .whole(let type):
                 guard let bytes = inflated(pack.bytes, from: entry.dataStart, size: entry.size) else { return nil }
@@ -126,7 +130,7 @@ final class PackObjectReader {
         // Forward again, applying each delta to what the one before it built.
         for (deltaOffset, entry) in deltas.reversed() {
             guard let delta = inflated(pack.bytes, from: entry.dataStart, size: entry.size),
-                  let bytes = Self.apply(delta, to: base.bytes) else { return nil }
+                  let bytes = Self.apply(delta, to: base.bytes, limit: limit) else { return nil }
             base = (base.type, bytes)
             remember(deltaOffset, base)
         }
@@ -205,8 +209,11 @@ final class PackObjectReader {
     }
 
     /// The zlib stream at `start` inflated, when it is exactly `size` bytes long.
+    ///
+    /// `size` comes from the pack and is not trusted: it is allocated only when the bytes left
+    /// in the pack could inflate to it (deflate expands at most 1,032 to 1).
     private func inflated(_ pack: UnsafeRawBufferPointer, from start: Int, size: Int) -> [UInt8]? {
-        guard start < pack.count, size < Int(UInt32.max) - 1 else { return nil }
+        guard start < pack.count, size < Int(UInt32.max) - 1, size <= (pack.count - start) * Self.maxInflateRatio + 64 else { return nil }
         guard inflateReset(stream) == Z_OK else { return nil }
         var ok = false
         // One byte more than expected: a stream longer than its header says is caught.
@@ -223,8 +230,9 @@ final class PackObjectReader {
     }
 
     /// `delta` (git's delta format: the base's size, the result's size, then copies from the base
-    /// and inserted bytes) applied to `base`; nil when it does not fit the base or its own sizes.
-    static func apply(_ delta: [UInt8], to base: [UInt8]) -> [UInt8]? {
+    /// and inserted bytes) applied to `base`; nil when it does not fit the base or its own sizes,
+    /// or its result would be over `limit` bytes (checked before the result is allocated).
+    static func apply(_ delta: [UInt8], to base: [UInt8], limit: Int = .max) -> [UInt8]? {
         var at = 0
         func size() -> Int? {
             var value = 0, shift = 0
@@ -237,7 +245,10 @@ final class PackObjectReader {
             }
             return nil
         }
-        guard let baseSize = size(), baseSize == base.count, let resultSize = size() else { return nil }
+        // A copy instruction is at least one byte and yields at most 2^24 - 1 bytes: a result size
+        // the instructions cannot reach is refused before it is allocated.
+        guard let baseSize = size(), baseSize == base.count, let resultSize = size(), resultSize <= limit,
+              resultSize <= (delta.count - at) * 0xFF_FFFF else { return nil }
         var ok = true
         let result = [UInt8](unsafeUninitializedCapacity: resultSize) { out, count in
             var written = 0

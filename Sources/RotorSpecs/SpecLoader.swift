@@ -13,6 +13,19 @@ public enum SpecLoader {
     public static let configPath = "rotor.yaml"
     /// The folders (and file) the loader reads.
     public static let specPrefixes = ["rotor.yaml", "policies", "secrets", "keys"]
+    /// The largest spec or version file rotor reads; a larger one is refused by its size,
+    /// before it is read.
+    public static let maxFileBytes = YAMLDocument.maxBytes
+
+    /// The error for a file over ``maxFileBytes`` (`bytes` long), which was not read.
+    public static func oversize(_ path: String, bytes: Int) -> Diagnostic {
+        Diagnostic(.wholeFile(path), "file is \(bytes) bytes; the limit is \(maxFileBytes)")
+    }
+
+    /// The error for a symlink where rotor reads specs or versions: it is never followed.
+    public static func symlink(_ path: String) -> Diagnostic {
+        Diagnostic(.wholeFile(path), "symlinks are not allowed")
+    }
 
     /// One file, parsed on its own (in parallel with the others).
     private enum Parsed {

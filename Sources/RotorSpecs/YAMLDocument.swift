@@ -68,7 +68,7 @@ enum YAMLDocument {
     static func parse(_ file: SourceFile) -> Result<Node, Diagnostic> {
         let start = SourceLocation(path: file.path)
         guard file.bytes.count <= maxBytes else {
-            return .failure(Diagnostic(start, "file is \(file.bytes.count) bytes; the limit is \(maxBytes)"))
+            return .failure(SpecLoader.oversize(file.path, bytes: file.bytes.count))
         }
         guard file.bytes.allSatisfy({ $0 < 0x80 }) || String(validating: file.bytes, as: UTF8.self) != nil else {
             return .failure(Diagnostic(start, "file is not valid UTF-8"))
