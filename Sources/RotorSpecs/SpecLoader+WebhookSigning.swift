@@ -25,7 +25,7 @@ extension SpecLoader {
             guard let endpoint = endpoints[service] else { continue }
             let id = WebhookSigningSecret.secretID(for: service)
             if let declared = secrets[id] {
-                checkSigningGenerator(declared, policies: policies, sink: sink)
+                checkSigningGenerator(declared, policies: policies, declared: true, sink: sink)
                 continue
             }
             if policies[WebhookSigningSecret.policyName] == nil {
@@ -34,18 +34,30 @@ extension SpecLoader {
             let spec = SecretSpec(id: id, location: endpoint.declaredAt, policy: WebhookSigningSecret.policyName,
                                   consumers: [Consumer(service: service, webhook: endpoint.url)],
                                   description: "Signs rotor's webhook deliveries to \(service) (added by rotor; declare \(specPath(id)) to change it)")
-            checkSigningGenerator(spec, policies: policies, sink: sink)
+            checkSigningGenerator(spec, policies: policies, declared: false, sink: sink)
             secrets[id] = spec
         }
     }
 
     /// A signing secret's generator must make base64 keys of at least 16 bytes.
-    private static func checkSigningGenerator(_ spec: SecretSpec, policies: [String: Policy], sink: DiagnosticSink) {
+    ///
+    /// A declared `secrets/webhooks/<service>.yaml` is its own file's error: at its `policy:`
+    /// line when the generator comes from the policy (the policy is fine for its other
+    /// secrets), else at the spec. A signing secret rotor adds is the `webhook-signing`
+    /// policy's error, at that policy.
+    private static func checkSigningGenerator(_ spec: SecretSpec, policies: [String: Policy], declared: Bool, sink: DiagnosticSink) {
         guard !spec.isExternal else { return }
         let policy = policies[spec.policy]
         let generator = spec.generator ?? policy?.generator ?? .default
         guard generator.kind != .base64 || generator.length < 16 else { return }
-        let location = spec.generator != nil ? spec.location : (policy?.generator != nil ? policy?.location ?? spec.location : spec.location)
-        sink.error(location, "signing secret \(spec.id) needs a base64 generator of at least 16 bytes (the HMAC key of whsec_<base64>); it would get \(generator)")
+        let fromPolicy = spec.generator == nil
+        let location: SourceLocation
+        if declared {
+            location = fromPolicy ? spec.policyLocation ?? spec.location : spec.location
+        } else {
+            location = policy?.generator != nil ? policy?.location ?? spec.location : spec.location
+        }
+        let origin = fromPolicy ? " from policy \(spec.policy)" : ""
+        sink.error(location, "signing secret \(spec.id) needs a base64 generator of at least 16 bytes (the HMAC key of whsec_<base64>); it would get \(generator)\(origin)")
     }
 }
