@@ -20,6 +20,9 @@ public struct DaemonConfiguration: Sendable {
     public var jitter: Double = 0.1
     /// A frozen "now" for every pass (`--at`; tests and demos). nil means the wall clock.
     public var fixedNow: Date?
+    /// With `fixedNow`: how far each pass's "now" moves on from the one before (`--step`), so a
+    /// soak run covers months of rotations without waiting. Pass n runs at `fixedNow + (n - 1) × step`.
+    public var clockStep: TimeInterval = 0
     /// How many times one pass fetches, re-plans and pushes when the remote keeps moving.
     public var maxPushAttempts: Int = 3
     /// How long SIGTERM waits for the current step before giving up and exiting 1.

@@ -15,6 +15,7 @@ public final class DaemonService<C: Clock & Sendable>: Service, @unchecked Senda
     let runner: any PassRunner
     let schedule: PassSchedule
     let once: Bool
+    let maxPasses: Int?
     let clock: C
     let logger: Logger
     let shutdownTimeout: Duration
@@ -29,16 +30,18 @@ public final class DaemonService<C: Clock & Sendable>: Service, @unchecked Senda
     ///   - runner: Runs one pass (the ``Reconciler``).
     ///   - schedule: Interval and jitter.
     ///   - once: Run a single pass and return.
+    ///   - maxPasses: Return after this many passes (soak tests); nil runs until shutdown.
     ///   - clock: What the waits between passes sleep on (tests pass a manual clock).
     ///   - generator: Where jitter comes from (tests pass a seeded one).
     ///   - shutdownTimeout: How long a graceful shutdown waits for the current step.
     ///   - onTimeout: Called when that time runs out (the command exits 1).
-    public init(runner: any PassRunner, schedule: PassSchedule, once: Bool, clock: C, logger: Logger,
+    public init(runner: any PassRunner, schedule: PassSchedule, once: Bool, maxPasses: Int? = nil, clock: C, logger: Logger,
                 generator: some RandomNumberGenerator = SystemRandomNumberGenerator(),
                 shutdownTimeout: Duration = .seconds(30), onTimeout: @escaping @Sendable () -> Void = { exit(1) }) {
         self.runner = runner
         self.schedule = schedule
         self.once = once
+        self.maxPasses = maxPasses
         self.clock = clock
         self.logger = logger
         self.generator = AnyRandomNumberGenerator(generator)
@@ -46,7 +49,10 @@ public final class DaemonService<C: Clock & Sendable>: Service, @unchecked Senda
         self.onTimeout = onTimeout
     }
 
-    /// Every pass report so far, oldest first.
+    /// How many pass reports are kept: a daemon runs for months, one report a pass.
+    static var keptReports: Int { 100 }
+
+    /// The latest pass reports (up to ``keptReports``), oldest first.
     public var passReports: [PassReport] { lock.withLock { reports } }
 
     /// Runs passes until graceful shutdown (or one pass with `once`).
@@ -59,10 +65,15 @@ public final class DaemonService<C: Clock & Sendable>: Service, @unchecked Senda
         let timeout = shutdownTimeout
         let onTimeout = self.onTimeout
         await withGracefulShutdownHandler {
+            var passes = 0
             while true {
                 let report = await runner.runPass(stop: stop)
-                lock.withLock { reports.append(report) }
-                if once || stop.isSet { break }
+                passes += 1
+                lock.withLock {
+                    reports.append(report)
+                    if reports.count > Self.keptReports { reports.removeFirst(reports.count - Self.keptReports) }
+                }
+                if once || stop.isSet || maxPasses.map({ passes >= $0 }) == true { break }
                 let delay = lock.withLock { schedule.nextDelay(using: &generator) }
                 logger.debug("next pass scheduled", metadata: ["in_seconds": "\(delay.components.seconds)"])
                 let clock = self.clock
@@ -83,6 +94,6 @@ public final class DaemonService<C: Clock & Sendable>: Service, @unchecked Senda
                 onTimeout()
             }
         }
-        logger.info(once ? "single pass finished" : "stopped")
+        logger.info(once ? "single pass finished" : maxPasses != nil && !Task.isCancelled ? "all passes finished" : "stopped")
     }
 }

@@ -91,7 +91,7 @@ public final class Reconciler: PassRunner, @unchecked Sendable {
     /// The blocking part of a pass: everything up to releasing the store lock.
     func reconcilePass(stop: StopFlag) -> (PassReport, Logger) {
         passes += 1
-        let now = configuration.fixedNow ?? wallClock()
+        let now = configuration.fixedNow.map { $0.addingTimeInterval(Double(passes - 1) * configuration.clockStep) } ?? wallClock()
         var report = PassReport(number: passes, now: now)
         var log = logger
         log[metadataKey: "pass"] = "\(passes)"
@@ -194,6 +194,7 @@ public final class Reconciler: PassRunner, @unchecked Sendable {
         report.plan = result.plan
         report.reusedVersionIDs = result.reusedVersionIDs
         report.nextRotationDue = result.nextRotationDue
+        for repair in result.repairs { logger.warning("repaired before the pass", metadata: ["repair": "\(repair)"]) }
         if let commit = result.commit {
             report.commit = commit.hex
             report.revision = commit.hex

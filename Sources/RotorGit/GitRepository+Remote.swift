@@ -45,6 +45,8 @@ extension GitRepository {
             options.callbacks.credentials = GitCredentials.acquire
             options.callbacks.payload = Unmanaged.passUnretained(source).toOpaque()
             options.prune = GIT_FETCH_PRUNE
+            // rotor reads refs/remotes/<remote>/<branch>, never FETCH_HEAD.
+            options.update_fetchhead = 0
             try withExtendedLifetime(source) {
                 do {
                     try check(git_remote_fetch(handle, nil, &options, "rotor: fetch"), "git_remote_fetch")
@@ -94,6 +96,8 @@ extension GitRepository {
     /// stored in its config out of it.
     public func setRemoteURL(_ remote: String = "origin", to url: String) throws {
         try check(git_remote_set_url(pointer, remote, url), "git_remote_set_url")
+        // A handle looked up before holds the old URL.
+        if let stale = remoteHandles.removeValue(forKey: remote) { git_remote_free(stale) }
     }
 
     /// Moves `refs/heads/<branch>` to `target` when that is a fast-forward, and checks it out
@@ -124,12 +128,20 @@ extension GitRepository {
         return true
     }
 
-    /// Runs `body` with the named remote (`git_remote_lookup`), freed afterwards.
-    private func withRemote<T>(_ name: String, _ body: (OpaquePointer) throws -> T) throws -> T {
+    /// Runs `body` with the named remote, looked up (`git_remote_lookup`) the first time only and
+    /// kept for this handle's life (``setRemoteURL(_:to:)`` drops it).
+    ///
+    /// Not looked up per call: libgit2 1.5 (Debian 12's) leaks PCRE2 match data in
+    /// `git_regexp_match` whenever a pattern does not match (fixed upstream in 1.6), and a lookup
+    /// matches the `url.*.insteadOf` patterns against every config entry: ~0.5 MB per lookup
+    /// with a dozen entries, which made a daemon's heap grow ~1 MB on every pass. A remote's
+    /// settings changed in git config while the process runs are seen after a restart.
+    func withRemote<T>(_ name: String, _ body: (OpaquePointer) throws -> T) throws -> T {
+        if let cached = remoteHandles[name] { return try body(cached) }
         var remote: OpaquePointer?
         try check(git_remote_lookup(&remote, pointer, name), "git_remote_lookup")
-        defer { git_remote_free(remote) }
         guard let remote else { throw GitError.unexpectedNull("git_remote_lookup") }
+        remoteHandles[name] = remote
         return try body(remote)
     }
 }

@@ -28,11 +28,10 @@ extension GitRepository {
 
     /// The URL configured for `remote` (`git_remote_lookup`, `git_remote_url`), nil when there is no such remote.
     public func remoteURL(_ remote: String = "origin") throws -> String? {
-        var handle: OpaquePointer?
-        let code = git_remote_lookup(&handle, pointer, remote)
-        defer { git_remote_free(handle) }
-        if code == GIT_ENOTFOUND.rawValue { return nil }
-        try check(code, "git_remote_lookup")
-        return git_remote_url(handle).map { String(cString: $0) }
+        do {
+            return try withRemote(remote) { git_remote_url($0).map { String(cString: $0) } }
+        } catch let error as GitError where error.isNotFound {
+            return nil
+        }
     }
 }

@@ -8,12 +8,16 @@ import CGit2
 public final class GitRepository {
     /// The owned `git_repository*`; never NULL, freed in `deinit`.
     let pointer: OpaquePointer
+    /// Owned `git_remote*` handles by remote name, looked up once and reused by every fetch and
+    /// push (see `withRemote`); freed in `deinit`, before the repository they belong to.
+    var remoteHandles: [String: OpaquePointer] = [:]
 
     private init(owning pointer: OpaquePointer) {
         self.pointer = pointer
     }
 
     deinit {
+        for handle in remoteHandles.values { git_remote_free(handle) }
         git_repository_free(pointer)
     }
 

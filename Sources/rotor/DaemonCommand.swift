@@ -28,7 +28,7 @@ struct DaemonCommand: AsyncParsableCommand {
     @Option(help: "The branch to reconcile and push to.")
     var branch = "main"
 
-    @Option(help: "Time between passes (30s, 1m, 1h).")
+    @Option(help: "Time between passes (30s, 1m, 1h; 0s with --passes).")
     var interval = "1m"
 
     @Option(help: "Up to this much is added at random to each wait (10%, or 0.1).")
@@ -43,6 +43,12 @@ struct DaemonCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Freeze every pass's clock at this RFC 3339 instant (tests, demos).", valueName: "time"))
     var at: String?
 
+    @Option(help: ArgumentHelp("With --at: move each pass's clock on by this much (1h, 6h, 1d), to cover months of rotations in a soak.", valueName: "duration"))
+    var step: String?
+
+    @Option(help: "Run this many passes and exit (soak tests); exit code as for --once, from the last pass.")
+    var passes: Int?
+
     @Flag(help: "Run one pass and exit (cron, tests).")
     var once = false
 
@@ -56,7 +62,14 @@ struct DaemonCommand: AsyncParsableCommand {
     var logFormat = "auto"
 
     func validate() throws {
-        guard Self.duration(interval) != nil else { throw ValidationError("--interval must be a duration such as 30s, 1m or 1h") }
+        guard Self.duration(interval) != nil || (passes != nil && RotorDuration(parsing: interval)?.seconds == 0) else {
+            throw ValidationError("--interval must be a duration such as 30s, 1m or 1h (0s only with --passes)")
+        }
+        if let passes, passes < 1 { throw ValidationError("--passes must be at least 1") }
+        if let step {
+            guard at != nil else { throw ValidationError("--step moves the clock of --at: give --at too") }
+            guard Self.duration(step) != nil else { throw ValidationError("--step must be a duration such as 1h or 1d") }
+        }
         guard Self.duration(shutdownTimeout) != nil else { throw ValidationError("--shutdown-timeout must be a duration such as 30s") }
         guard let fraction = Self.fraction(jitter), (0...1).contains(fraction) else { throw ValidationError("--jitter must be between 0% and 100%") }
         guard listen == "off" || Self.hostPort(listen) != nil else { throw ValidationError("--listen must be host:port (e.g. 127.0.0.1:9464) or off") }
@@ -72,7 +85,8 @@ struct DaemonCommand: AsyncParsableCommand {
         var configuration = DaemonConfiguration(remote: remote, workdir: workdir)
         configuration.branch = branch
         configuration.statePath = state
-        configuration.interval = Self.duration(interval) ?? .seconds(60)
+        configuration.interval = Self.duration(interval) ?? (passes != nil ? .zero : .seconds(60))
+        configuration.clockStep = step.flatMap { RotorDuration(parsing: $0) }.map { Double($0.seconds) } ?? 0
         configuration.jitter = Self.fraction(jitter) ?? 0.1
         configuration.fixedNow = at.flatMap(RFC3339.parse)
         configuration.maxPushAttempts = maxPushAttempts
@@ -91,7 +105,7 @@ struct DaemonCommand: AsyncParsableCommand {
                                        frozen: configuration.fixedNow != nil)
         let reconciler = Reconciler(configuration: configuration, status: status, logger: logger, delivery: delivery)
         let daemon = DaemonService(runner: reconciler, schedule: PassSchedule(interval: configuration.interval, jitter: configuration.jitter),
-                                   once: once, clock: ContinuousClock(), logger: logger, shutdownTimeout: configuration.shutdownTimeout)
+                                   once: once, maxPasses: passes, clock: ContinuousClock(), logger: logger, shutdownTimeout: configuration.shutdownTimeout)
         var services = [ServiceGroupConfiguration.ServiceConfiguration(service: daemon, successTerminationBehavior: .gracefullyShutdownGroup)]
         if !once, let (host, port) = Self.hostPort(listen) {
             let server = HealthServer(host: host, port: port, status: status, logger: logger)
@@ -118,7 +132,7 @@ struct DaemonCommand: AsyncParsableCommand {
             logger.critical("daemon stopped on an error", metadata: ["error": "\(error)"])
             throw ExitCode(1)
         }
-        if once, let last = daemon.passReports.last {
+        if once || passes != nil, let last = daemon.passReports.last {
             switch last.outcome {
             case .applied, .unchanged, .interrupted: return
             case .locked: throw ExitCode(75)

@@ -49,6 +49,19 @@ struct DaemonServiceTests {
                       logger: LogLines().logger(), generator: Seeded(state: 42), shutdownTimeout: timeout, onTimeout: onTimeout)
     }
 
+    @Test func maxPassesStopsTheLoopAndOnlyTheLatestReportsAreKept() async throws {
+        // Given a loop with no wait between passes, told to run 150 of them
+        let runner = FakeRunner()
+        let daemon = DaemonService(runner: runner, schedule: PassSchedule(interval: .zero, jitter: 0), once: false, maxPasses: 150,
+                                   clock: ContinuousClock(), logger: LogLines().logger())
+        // When it runs, Then it returns by itself after exactly 150 passes
+        try await daemon.run()
+        #expect(runner.passes == 150)
+        // And it keeps the latest 100 reports, not one per pass for its whole life
+        #expect(daemon.passReports.count == 100)
+        #expect(daemon.passReports.first?.number == 51 && daemon.passReports.last?.number == 150)
+    }
+
     @Test func onePassPerIntervalPlusJitterOnTheInjectedClock() async throws {
         let runner = FakeRunner()
         let clock = TestClock()

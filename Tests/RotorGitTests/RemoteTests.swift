@@ -23,6 +23,35 @@ struct RemoteTests {
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
+    /// libgit2 1.5 leaks on every remote lookup, so a long-lived handle looks its remote up once.
+    @Test func repeatedFetchesReuseOneRemoteHandle() throws {
+        try withScratchDir { dir in
+            let bare = dir + "/remote.git"
+            #expect(try gitCLI(["init", "-q", "--bare", "-b", "main", bare]).status == 0)
+            let seed = try GitRepository.initialize(at: dir + "/seed")
+            let first = try seed.commit(changes: ["a.txt": Array("1\n".utf8)], parent: nil, ref: "HEAD", message: "one",
+                                        author: signature(), committer: signature())
+            #expect(try gitCLI(["-C", dir + "/seed", "push", "-q", bare, "main"]).status == 0)
+            let mine = try GitRepository.clone(from: bare, to: dir + "/mine", branch: "main")
+            // When it fetches many times, a new commit in between
+            try mine.fetch()
+            let handle = try #require(mine.remoteHandles["origin"])
+            let second = try seed.commit(changes: ["b.txt": Array("2\n".utf8)], parent: first, ref: "refs/heads/main", message: "two",
+                                         author: signature(), committer: signature())
+            #expect(try gitCLI(["-C", dir + "/seed", "push", "-q", bare, "main"]).status == 0)
+            for _ in 0..<10 { try mine.fetch() }
+            // Then one handle served them all, and the new commit was seen
+            #expect(mine.remoteHandles["origin"] == handle)
+            #expect(try mine.remoteBranchTip(branch: "main") == second)
+            #expect(try mine.remoteURL() == bare)
+            // And a new URL drops the handle that held the old one
+            try mine.setRemoteURL(to: "file://" + bare)
+            #expect(mine.remoteHandles["origin"] == nil)
+            #expect(try mine.remoteURL() == "file://" + bare)
+            #expect(try mine.remoteURL("nope") == nil)
+        }
+    }
+
     @Test func cloneCommitPushAndDetectARaceThenFastForward() throws {
         try withScratchDir { dir in
             // A bare remote with one commit, made through a seed clone.
