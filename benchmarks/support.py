@@ -137,8 +137,8 @@ def version_yaml(project, name, armored, created, fingerprints, version_id):
             f"    recipients: [{recipients}]\n    value: |\n{body}")
 
 
-def generate_repo(path, count, fingerprints, armored, created, with_versions=True, checkout=True):
-    """A secrets repository with `count` secrets (100 projects), written with git fast-import."""
+def generate_repo(path, count, fingerprints, armored, created, with_versions=True, checkout=True, projects=100):
+    """A secrets repository with `count` secrets (in `projects` projects), written with git fast-import."""
     os.makedirs(path)
     sh(["git", "init", "-q", "-b", "main", path])
     stream = []
@@ -153,7 +153,7 @@ def generate_repo(path, count, fingerprints, armored, created, with_versions=Tru
 
     files = [("rotor.yaml", blob(config_yaml(fingerprints))), ("policies/bench.yaml", blob(POLICY))]
     for index in range(count):
-        project, name = f"p{index % 100:02d}", f"s{index:06d}"
+        project, name = f"p{index % projects:02d}", f"s{index:06d}"
         files.append((f"secrets/{project}/{name}.yaml", blob(secret_yaml(project, name))))
         if with_versions:
             files.append((f"versions/{project}/{name}.yaml",

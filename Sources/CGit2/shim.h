@@ -6,3 +6,9 @@
 /// zlib's inflateInit is a macro (it passes the library's version and the stream's size): a
 /// function Swift can call.
 static inline int rotor_inflate_init(z_stream *stream) { return inflateInit(stream); }
+
+/// git_libgit2_opts is variadic, which Swift cannot call: the one setting rotor changes.
+/// Parsed trees up to `bytes` are kept in each repository's object cache (libgit2's default is 4 KiB).
+static inline int rotor_set_tree_cache_limit(size_t bytes) {
+    return git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, bytes);
+}

@@ -31,6 +31,12 @@ extension Engine {
         let issuing = plan.actions.filter { $0.kind == .create || $0.kind == .rotate }
         let issued = try issueValues(for: issuing, desired: desired, snapshot: snapshot, pending: pending)
         var authors = AuthorCache(repository: repository, revision: snapshot.revision)
+        // All spec authors in one history walk: one lookup per action read a whole directory tree
+        // each time, O(N²) for N new secrets in one project.
+        try authors.prefetch(issuing.compactMap { action in
+            guard action.cause == .new || action.cause == .valueChanged else { return nil }
+            return action.resource == .key ? ApiKeySpec.path(for: action.secret) : SpecLoader.specPath(action.secret)
+        })
         for (action, value) in zip(issuing, issued) {
             let createdBy = try createdBy(action, resource: action.resource, authors: &authors)
             let ciphertext = value.ciphertext
@@ -261,6 +267,26 @@ struct AuthorCache {
     init(repository: GitRepository, revision: ObjectID?) {
         self.repository = repository
         self.revision = revision
+    }
+
+    /// Looks up the authors of `paths` at once (``GitRepository/lastCommitsChanging(paths:from:)``),
+    /// each commit's author read once, so that ``author(of:)`` answers them from the cache.
+    mutating func prefetch(_ paths: [String]) throws {
+        let wanted = Array(Set(paths.filter { cache[$0] == nil }))
+        guard let revision, !wanted.isEmpty else { return }
+        let commits = try repository.lastCommitsChanging(paths: wanted, from: revision)
+        var names: [ObjectID: String] = [:]
+        for path in wanted {
+            guard let commit = commits[path] else {
+                cache.updateValue(nil, forKey: path)
+                continue
+            }
+            if names[commit] == nil {
+                let info = try repository.commitInfo(commit)
+                names[commit] = "\(info.author.name) <\(info.author.email)>"
+            }
+            cache.updateValue(names[commit], forKey: path)
+        }
     }
 
     mutating func author(of path: String) throws -> String? {

@@ -111,9 +111,12 @@ public final class Engine {
     func annotate(_ plan: Plan, desired: DesiredState) throws -> Plan {
         var plan = plan
         guard let revision = desired.revision.flatMap(ObjectID.init(hex:)) else { return plan }
-        for index in plan.actions.indices where plan.actions[index].cause == .valueChanged && desired.secrets[plan.actions[index].secret]?.isExternal == true {
-            let path = SpecLoader.specPath(plan.actions[index].secret)
-            if let commit = try repository.lastCommitChanging(path: path, from: revision) {
+        let changed = plan.actions.indices.filter { plan.actions[$0].cause == .valueChanged && desired.secrets[plan.actions[$0].secret]?.isExternal == true }
+        guard !changed.isEmpty else { return plan }
+        // One history walk for all of them (a lookup per path read a whole directory tree each time).
+        let commits = try repository.lastCommitsChanging(paths: changed.map { SpecLoader.specPath(plan.actions[$0].secret) }, from: revision)
+        for index in changed {
+            if let commit = commits[SpecLoader.specPath(plan.actions[index].secret)] {
                 plan.actions[index].reason = "value changed in \(commit.short)"
             }
         }

@@ -33,8 +33,9 @@ extension GitRepository {
         if changes.count >= Self.packThreshold {
             // Many files: write every new object into one pack instead of a loose file each.
             let scratch = try GitRepository.open(at: gitDirectory)
-            commitID = try scratch.writingOnePack {
-                try scratch.writeCommit(changes: changes, parent: parent, message: text, author: author, committer: committer, sign: sign)
+            commitID = try scratch.writingOnePack { written in
+                try scratch.writeCommit(changes: changes, parent: parent, message: text, author: author, committer: committer,
+                                        sign: sign, written: written)
             }
             try refreshObjectDatabase()
         } else {
@@ -47,18 +48,19 @@ extension GitRepository {
     /// From this many changed files on, a commit's objects are written as one pack file.
     static let packThreshold = 64
 
-    /// Writes the blobs, trees and commit object (no ref moves).
+    /// Writes the blobs, trees and commit object (no ref moves), recording their ids in `written` when given.
     private func writeCommit(changes: [String: [UInt8]?], parent: ObjectID?, message text: String, author: GitSignature,
-                             committer: GitSignature, sign: (([UInt8]) throws -> String)?) throws -> ObjectID {
+                             committer: GitSignature, sign: (([UInt8]) throws -> String)?,
+                             written: WrittenObjects? = nil) throws -> ObjectID {
         let plan = try TreeChanges(changes)
         let rootTree: git_oid?
         if let parent {
-            rootTree = try withTree(ofCommit: parent) { base in try writeTree(base: base, changes: plan, isRoot: true) }
+            rootTree = try withTree(ofCommit: parent) { base in try writeTree(base: base, changes: plan, isRoot: true, written: written) }
         } else {
-            rootTree = try writeTree(base: nil, changes: plan, isRoot: true)
+            rootTree = try writeTree(base: nil, changes: plan, isRoot: true, written: written)
         }
         guard let treeID = rootTree else { throw GitError.unexpectedNull("git_treebuilder_write") }
-        return try withTree(treeID) { tree in
+        let commitID = try withTree(treeID) { tree in
             try author.withGitSignature { authorSig in
                 try committer.withGitSignature { committerSig in
                     if let sign {
@@ -69,11 +71,13 @@ extension GitRepository {
                 }
             }
         }
+        written?.record(commitID.oid)
+        return commitID
     }
 
     /// Writes the new tree for one directory: `base` (may be nil) with `changes` applied.
     /// Returns nil when the directory ended up empty (unless it is the root, which is always written).
-    private func writeTree(base: OpaquePointer?, changes: TreeChanges, isRoot: Bool) throws -> git_oid? {
+    private func writeTree(base: OpaquePointer?, changes: TreeChanges, isRoot: Bool, written: WrittenObjects? = nil) throws -> git_oid? {
         var builder: OpaquePointer?
         try check(git_treebuilder_new(&builder, pointer, base), "git_treebuilder_new")
         defer { git_treebuilder_free(builder) }
@@ -87,6 +91,7 @@ extension GitRepository {
                     try check(git_blob_create_from_buffer(&blobID, pointer, bytes.baseAddress, bytes.count),
                               "git_blob_create_from_buffer")
                 }
+                written?.record(blobID)
                 var mode = GIT_FILEMODE_BLOB
                 if let existing, git_tree_entry_filemode(existing) == GIT_FILEMODE_BLOB_EXECUTABLE {
                     mode = GIT_FILEMODE_BLOB_EXECUTABLE
@@ -111,11 +116,11 @@ extension GitRepository {
             let subtreeID: git_oid?
             if let existingTreeID {
                 subtreeID = try withTree(existingTreeID) { subtree in
-                    try writeTree(base: subtree, changes: subChanges, isRoot: false)
+                    try writeTree(base: subtree, changes: subChanges, isRoot: false, written: written)
                 }
             } else {
                 // Absent, or a file that a new directory would replace: start from an empty tree.
-                subtreeID = try writeTree(base: nil, changes: subChanges, isRoot: false)
+                subtreeID = try writeTree(base: nil, changes: subChanges, isRoot: false, written: written)
             }
             if var subtreeID {
                 try check(git_treebuilder_insert(nil, builder, name, &subtreeID, GIT_FILEMODE_TREE),
@@ -129,6 +134,7 @@ extension GitRepository {
         if !isRoot && git_treebuilder_entrycount(builder) == 0 { return nil }
         var treeID = git_oid()
         try check(git_treebuilder_write(&treeID, builder), "git_treebuilder_write")
+        written?.record(treeID)
         return treeID
     }
 

@@ -25,6 +25,61 @@ extension GitRepository {
         }
     }
 
+    /// ``lastCommitChanging(path:from:)`` for many paths at once; paths absent at `from` are left out.
+    ///
+    /// One walk for all of them, and each commit's trees are read once per directory, not once per
+    /// path: a directory tree bigger than libgit2's tree cache limit is otherwise inflated and parsed
+    /// again for every file looked up in it, which made N lookups in one directory O(N²).
+    /// - Throws: `GitError` when a commit or tree cannot be read.
+    public func lastCommitsChanging(paths: [String], from: ObjectID) throws -> [String: ObjectID] {
+        var found: [String: ObjectID] = [:]
+        var current = from
+        // Paths not attributed yet -> their entry id at `current`.
+        var open = try entryIDs(at: paths.map(normalizedRepoPath).filter { !$0.isEmpty }, in: current)
+        while !open.isEmpty {
+            guard let parent = try firstParent(of: current) else {
+                for path in open.keys { found[path] = current }
+                break
+            }
+            let inParent = try entryIDs(at: Array(open.keys), in: parent)
+            for (path, id) in open where inParent[path] != id {
+                found[path] = current
+                open[path] = nil
+            }
+            current = parent
+        }
+        // Callers pass paths as they have them; answer under those spellings too.
+        for path in paths where found[path] == nil {
+            if let id = found[normalizedRepoPath(path)] { found[path] = id }
+        }
+        return found
+    }
+
+    /// The ids of the tree entries at `paths` in `commit` (absent paths left out), each directory's
+    /// tree looked up once (`git_tree_entry_bypath` for the directory, `git_tree_entry_byname` per name).
+    private func entryIDs(at paths: [String], in commit: ObjectID) throws -> [String: ObjectID] {
+        guard !paths.isEmpty else { return [:] }
+        let byDirectory = Dictionary(grouping: paths) { path in path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "" }
+        return try withTree(ofCommit: commit) { root in
+            var ids: [String: ObjectID] = [:]
+            func collect(_ files: [String], in tree: OpaquePointer) {
+                for path in files {
+                    let name = path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
+                    // Borrowed from the tree: not freed.
+                    if let entry = git_tree_entry_byname(tree, name), let id = git_tree_entry_id(entry) {
+                        ids[path] = ObjectID(id.pointee)
+                    }
+                }
+            }
+            for (directory, files) in byDirectory {
+                if directory.isEmpty { collect(files, in: root); continue }
+                guard let found = try entry(at: directory, in: root), found.type == GIT_OBJECT_TREE else { continue }
+                try withTree(found.id) { tree in collect(files, in: tree) }
+            }
+            return ids
+        }
+    }
+
     /// The id of the tree entry at `path` in `commit`, nil if absent.
     private func entryID(at path: String, in commit: ObjectID) throws -> ObjectID? {
         try withTree(ofCommit: commit) { tree in

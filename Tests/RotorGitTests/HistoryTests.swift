@@ -17,6 +17,21 @@ import Testing
         }
     }
 
+    @Test func lastCommitsChangingAnswersLikeOneLookupPerPath() throws {
+        try withScratchRepo { repo, _ in
+            let c1 = try commit(repo, ["d/p.txt": "1", "d/q.txt": "1", "r.txt": "1"], parent: nil)
+            let c2 = try commit(repo, ["d/p.txt": "2"], parent: c1)
+            let c3 = try commit(repo, ["d/q.txt": nil, "r.txt": "2"], parent: c2)
+            let c4 = try commit(repo, ["d/q.txt": "1"], parent: c3)
+            let paths = ["d/p.txt", "d/q.txt", "r.txt", "nope.txt", "d/nope.txt", "d"]
+            let found = try repo.lastCommitsChanging(paths: paths, from: c4)
+            for path in paths {
+                #expect(try found[path] == repo.lastCommitChanging(path: path, from: c4), "\(path)")
+            }
+            #expect(found == ["d/p.txt": c2, "d/q.txt": c4, "r.txt": c3, "d": c4])
+        }
+    }
+
     @Test func deletedAndReAddedCountsAsAdded() throws {
         try withScratchRepo { repo, _ in
             let c1 = try commit(repo, ["p.txt": "1", "keep": "k"], parent: nil)

@@ -17,6 +17,8 @@ struct PackTests {
             let counts = try git(dir, "count-objects", "-v").out
             #expect(counts.contains("packs: 1"))
             #expect(counts.contains("count: 3") || counts.contains("count: 4"))  // the first, small commit's loose objects only
+            // Only what the commit wrote: 128 blobs, 9 trees (p0-p6, versions, root) and the commit, not README's blob again.
+            #expect(counts.contains("in-pack: 138"))
             // The same handle (and git) read every file back.
             let files = try repo.treeFiles(at: second, under: ["versions"])
             #expect(files.count == GitRepository.packThreshold * 2)
