@@ -35,7 +35,7 @@ public struct WebhookDelivery: DeliveryHook {
         let failedJobs = try store.jobs(status: .failed)
         var summary = DeliverySummary(delivered: report.delivered,
                                       retried: report.results.filter { $0.result == .retrying }.count,
-                                      failed: report.results.filter { $0.result == .failed || $0.result == .endpointDisabled }.count,
+                                      failed: report.results.filter { [.failed, .endpointDisabled, .notSent].contains($0.result) }.count,
                                       jobsPending: try store.jobs(status: .pending).count, jobsFailed: failedJobs.count)
         if !failedJobs.isEmpty {
             let services = Set(failedJobs.compactMap { $0.delivery?.service }).sorted()

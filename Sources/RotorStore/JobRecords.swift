@@ -80,6 +80,19 @@ public struct JobRecord: Hashable, Sendable, Codable {
     }
 }
 
+/// A delivery job a claim failed without sending it: its endpoint is disabled, or its payload
+/// or event cannot be read.
+public struct UnsentDelivery: Sendable, Hashable {
+    /// The job.
+    public let jobID: String
+    /// The attempts it had made before.
+    public let attempts: Int
+    /// What it was to deliver, when that could be read.
+    public let delivery: DeliveryPayload?
+    /// Why it was not sent.
+    public let error: String
+}
+
 /// The payload of a `webhook.delivery` job: which event goes to which consumer, where.
 public struct DeliveryPayload: Hashable, Sendable, Codable {
     /// The event (also the `webhook-id` header: the receiver's idempotency key).

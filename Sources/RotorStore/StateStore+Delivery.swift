@@ -29,14 +29,21 @@ extension StateStore {
     ///   - recording: Finished attempts to record first, in the same transaction (one commit
     ///     for the worker's "record what finished, take the next batch").
     ///   - actor: Who actions the recorded outcomes cause (disabling an endpoint) are audited as.
+    ///   - failedUnsent: Told of each job the claim failed without a request (its endpoint is
+    ///     disabled, its payload or event is unreadable), so the pass can report it.
     public func claimDueDeliveries(dueBy: Date, now: Date, owner: JobOwner, lease: TimeInterval, limit: Int,
                                    only: Set<String>? = nil, recording finished: [FinishedDelivery] = [], actor: String = "rotor",
-                                   ownerIsGone: (JobOwner) -> Bool) throws -> [ClaimedDelivery] {
-        try writer.write { db in
+                                   ownerIsGone: (JobOwner) -> Bool, failedUnsent: ((UnsentDelivery) -> Void)? = nil) throws -> [ClaimedDelivery] {
+        var unsent: [UnsentDelivery] = []
+        let claimed = try writer.write { db in
+            unsent = []
             try Self.finishAll(db, finished, owner: owner, actor: actor)
             try Self.recoverOrphans(db, now: now, only: only, claimant: owner, ownerIsGone: ownerIsGone)
-            return try Self.claim(db, dueBy: dueBy, now: now, owner: owner, lease: lease, limit: limit, only: only)
+            return try Self.claim(db, dueBy: dueBy, now: now, owner: owner, lease: lease, limit: limit, only: only, unsent: &unsent)
         }
+        // Only once the transaction has committed: a failure rolled back was never made.
+        for job in unsent { failedUnsent?(job) }
+        return claimed
     }
 
     /// The columns a claim reads, one statement per batch. The payload is read in Swift
@@ -48,7 +55,7 @@ extension StateStore {
         """
 
     private static func claim(_ db: Database, dueBy: Date, now: Date, owner: JobOwner, lease: TimeInterval, limit: Int,
-                              only: Set<String>?) throws -> [ClaimedDelivery] {
+                              only: Set<String>?, unsent: inout [UnsentDelivery]) throws -> [ClaimedDelivery] {
         // The dates as stored (text), and as read back from that text.
         let at = RFC3339.format(now), until = RFC3339.format(now.addingTimeInterval(lease))
         let (atDate, untilDate) = (RFC3339.parse(at) ?? now, RFC3339.parse(until))
@@ -74,7 +81,7 @@ extension StateStore {
             arguments += [limit - claimed.count]
             // Read from the statement as it steps (a cursor), column by column: no copy of each row first.
             var candidates: [(job: JobRecord, seq: Int64, delivery: DeliveryPayload)] = []
-            var unsendable: [(id: String, error: String)] = []
+            var unsendable: [(id: String, attempts: Int, delivery: DeliveryPayload?, error: String)] = []
             let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
             var read = 0
             // A batch's jobs were mostly queued together: their times repeat, and are parsed once.
@@ -82,15 +89,16 @@ extension StateStore {
             while let row = try rows.next() {
                 read += 1
                 let id: String = row[0], payload: String = row[2]
+                let attempts: Int = row[3]
                 guard let delivery = DeliveryPayload.read(payload) else {
-                    unsendable.append((id, "unreadable delivery payload"))
+                    unsendable.append((id, attempts, nil, "unreadable delivery payload"))
                     continue
                 }
                 if let endpoint = disabled[delivery.url] {
-                    unsendable.append((id, "endpoint \(delivery.url) is disabled since \(endpoint.since) (\(endpoint.reason)); `rotor jobs retry \(id)` enables it again"))
+                    unsendable.append((id, attempts, delivery,
+                                       "endpoint \(delivery.url) is disabled since \(endpoint.since) (\(endpoint.reason)); `rotor jobs retry \(id)` enables it again"))
                     continue
                 }
-                let attempts: Int = row[3]
                 let job = JobRecord(id: id, type: type, payload: payload, status: .running, attempts: attempts + 1, maxAttempts: row[4],
                                     runAt: runAt.date(row[5]), lastError: row[6], createdAt: createdAt.date(row[7]), updatedAt: atDate,
                                     lockedBy: holder, lockedUntil: untilDate)
@@ -109,12 +117,15 @@ extension StateStore {
             let first = claimed.count
             for (job, seq, delivery) in candidates {
                 guard let body = bodies[delivery.eventID] else {
-                    unsendable.append((job.id, "event \(delivery.eventID) is missing from the store"))
+                    unsendable.append((job.id, job.attempts - 1, delivery, "event \(delivery.eventID) is missing from the store"))
                     continue
                 }
                 claimed.append(ClaimedDelivery(job: job, claim: 0, jobSeq: seq, attempt: job.attempts, delivery: delivery, body: body))
             }
-            for (id, error) in unsendable { try failUnclaimed(db, id, at: at, error: error) }
+            for (id, attempts, delivery, error) in unsendable {
+                try failUnclaimed(db, id, at: at, error: error)
+                unsent.append(UnsentDelivery(jobID: id, attempts: attempts, delivery: delivery, error: error))
+            }
             guard claimed.count > first else { continue }
             // One row for the batch: each job with the attempt it is on.
             let jobs = ClaimEntry.json(claimed[first...].lazy.map { ClaimEntry(seq: $0.jobSeq, attempt: $0.attempt) })

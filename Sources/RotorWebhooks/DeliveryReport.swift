@@ -15,6 +15,9 @@ public struct DeliveryResult: Sendable, Hashable, Codable {
         case endpointDisabled = "endpoint-disabled"
         /// The pass ran out of time first; the attempt was not counted.
         case released
+        /// Failed without a request: its endpoint is disabled (a 410 earlier), or the job
+        /// cannot be read. `rotor jobs retry` sends it again (and enables the endpoint).
+        case notSent = "not-sent"
     }
 
     /// The job.

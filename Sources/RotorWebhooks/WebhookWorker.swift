@@ -113,7 +113,9 @@ public final class WebhookWorker: Sendable {
                 let batch = try recorder.flush { finished in
                     try store.claimDueDeliveries(dueBy: dueBy, now: clock.now(), owner: owner, lease: lease,
                                                  limit: claimBatchSize, only: only, recording: finished, actor: options.actor,
-                                                 ownerIsGone: ProcessLiveness.isGone)
+                                                 ownerIsGone: ProcessLiveness.isGone) { unsent in
+                        report.results.append(Self.result(unsent))
+                    }
                 }
                 if batch.isEmpty {
                     exhausted = true
@@ -179,9 +181,16 @@ public final class WebhookWorker: Sendable {
         do {
             try refill()
             try await withTaskCancellationHandler {
-                for await events in queue.results {
-                    for event in events { try take(event) }
-                    try refill()
+                for await wake in Self.withTicks(queue.results, every: Recorder.maxAge / 2) {
+                    switch wake {
+                    case .results(let events):
+                        for event in events { try take(event) }
+                        try refill()
+                    case .tick:
+                        // Outcomes are written within `maxAge` of their answer, even while every
+                        // other request in flight hangs: a kill then re-sends none of them.
+                        try recorder.flushIfOlder()
+                    }
                 }
             } onCancel: {
                 queue.cancel()
@@ -230,13 +239,19 @@ public final class WebhookWorker: Sendable {
             self.size = size
         }
 
+        /// The longest a finished attempt waits before it is written.
+        static let maxAge = Duration.milliseconds(50)
+
         func add(_ finished: FinishedDelivery, idle: Bool) throws {
             if finished.resolution == .disableEndpoint { disabledEndpoints.insert(finished.claimed.delivery.url) }
             pending.append(finished)
             if oldest == nil { oldest = .now }
-            if idle || pending.count >= size || oldest.map({ ContinuousClock.now - $0 > .milliseconds(50) }) == true {
-                try flush()
-            }
+            if idle || pending.count >= size { try flush() } else { try flushIfOlder() }
+        }
+
+        /// Writes what is pending when the oldest of it has waited ``maxAge`` or more.
+        func flushIfOlder() throws {
+            if let oldest, ContinuousClock.now - oldest >= Self.maxAge { try flush() }
         }
 
         func flush() throws {
@@ -304,6 +319,40 @@ public final class WebhookWorker: Sendable {
         result.error = error
         return (result, FinishedDelivery(claimed: claimed, now: now, statusCode: outcome.statusCode, latencyMS: latency,
                                          error: error, resolution: resolution))
+    }
+
+    /// The report's line for a job a claim failed without a request.
+    static func result(_ unsent: UnsentDelivery) -> DeliveryResult {
+        DeliveryResult(jobID: unsent.jobID, eventID: unsent.delivery?.eventID ?? "", eventType: unsent.delivery?.eventType ?? "",
+                       service: unsent.delivery?.service ?? "", url: unsent.delivery?.url ?? "", attempt: unsent.attempts,
+                       result: .notSent, statusCode: nil, latencyMS: 0, error: unsent.error)
+    }
+
+    /// What wakes the pass: results from the send queue, or a tick.
+    enum Wake: Sendable {
+        case results([WebhookSendResult])
+        case tick
+    }
+
+    /// `results`, with a `.tick` between them every `interval` until `results` ends.
+    static func withTicks(_ results: AsyncStream<[WebhookSendResult]>, every interval: Duration) -> AsyncStream<Wake> {
+        let (merged, continuation) = AsyncStream.makeStream(of: Wake.self)
+        let ticker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                continuation.yield(.tick)
+            }
+        }
+        let forwarder = Task {
+            for await events in results { continuation.yield(.results(events)) }
+            ticker.cancel()
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in
+            ticker.cancel()
+            forwarder.cancel()
+        }
+        return merged
     }
 
     static func seconds(_ duration: Duration) -> Double {

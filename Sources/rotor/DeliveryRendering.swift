@@ -18,16 +18,20 @@ enum DeliveryRendering {
                 text += "  FAILED     \(head): \(result.error ?? "failed"); that was the last attempt: `rotor jobs retry \(result.jobID)` tries again\n"
             case .endpointDisabled:
                 text += "  DISABLED   \(head): \(result.error ?? "410 Gone"); endpoint \(result.url) is disabled: `rotor jobs retry \(result.jobID)` enables it again\n"
+            case .notSent:
+                text += "  NOT SENT   \(head): \(result.error ?? "not sent")\n"
             case .released:
                 text += "  postponed  \(head): \(result.error ?? "out of time"); it runs in the next pass\n"
             }
         }
         let retrying = report.results.filter { $0.result == .retrying }.count
         let failed = report.results.filter { $0.result == .failed || $0.result == .endpointDisabled }.count
+        let notSent = report.results.filter { $0.result == .notSent }.count
         let postponed = report.results.filter { $0.result == .released }.count
         var parts = ["\(report.delivered) delivered"]
         if retrying > 0 { parts.append("\(retrying) to retry") }
         if failed > 0 { parts.append("\(failed) failed") }
+        if notSent > 0 { parts.append("\(notSent) failed without a request") }
         if postponed > 0 { parts.append("\(postponed) postponed") }
         return "Webhooks: " + parts.joined(separator: ", ") + ".\n" + text
     }

@@ -105,4 +105,31 @@ struct RetryTests {
         #expect(try scenario.store().auditLog().map(\.action).filter { $0.hasPrefix("webhook.") }
                 == ["webhook.endpoint_disabled", "webhook.endpoint_enabled", "webhook.endpoint_disabled"])
     }
+    @Test func aJobFailedBecauseItsEndpointIsDisabledIsReportedAndExits3() throws {
+        // Given an endpoint a 410 disabled
+        let receiver = try WebhookReceiver(routes: [.init("/gone", service: "billing-api", behaviour: "status=410")])
+        let scenario = try WebhookScenario(consumers: [("billing-api", receiver.url("/gone"))])
+        try scenario.applyWithoutDelivery()
+        try receiver.setSecrets(["billing-api": [try scenario.signingSecret("billing-api")]])
+        _ = try scenario.rotor(["deliver", "--at", WebhookScenario.t0])
+        let requestsBefore = try receiver.requests().count
+        // When a rotation queues a new job for that URL and `rotor deliver` runs
+        let rotate = try scenario.rotor(["rotate", "payments/db-password", "--reason", "test", "--at", "2026-12-02T00:00:00Z",
+                                         "--deliver-timeout", "0"])
+        #expect(rotate.status == 0, "\(rotate.stderr)")
+        let text = try scenario.rotor(["deliver", "--at", "2026-12-02T00:00:00Z"])
+        // Then the job is failed without a request, and said so: not "1 delivered", exit 3
+        #expect(text.status == 3, "\(text.stdout)")
+        #expect(text.stdout.contains("NOT SENT"), "\(text.stdout)")
+        #expect(text.stdout.contains("failed without a request"))
+        #expect(text.stdout.contains("endpoint \(receiver.url("/gone")) is disabled since 2026-12-01T00:00:00Z"))
+        #expect(try receiver.requests().count == requestsBefore)
+        // And in JSON too (a second rotation, a second such job)
+        _ = try scenario.rotor(["rotate", "payments/db-password", "--reason", "test", "--at", "2026-12-03T00:00:00Z", "--deliver-timeout", "0"])
+        let json = try scenario.rotor(["deliver", "--at", "2026-12-03T00:00:00Z", "--format", "json"])
+        #expect(json.status == 3)
+        let report = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let results = report?["results"] as? [[String: Any]] ?? []
+        #expect(results.contains { $0["result"] as? String == "not-sent" && $0["url"] as? String == receiver.url("/gone") }, "\(json.stdout)")
+    }
 }

@@ -51,6 +51,35 @@ struct SlowAndDeadReceiverTests {
         #expect(try slow.map { try after.attempts(ofJob: $0.id).map(\.statusCode) } == [[nil, 200], [nil, 200]])
     }
 
+    @Test func anAnsweredJobIsRecordedWhileAnotherRequestHangsSoAKillResendsNothingDelivered() throws {
+        // Given a fast receiver and one that hangs on its first request
+        let receiver = try WebhookReceiver(routes: [.init("/slow", service: "slow", behaviour: "hang=1"), .init("/a", service: "svc-a")])
+        let scenario = try WebhookScenario(consumers: [("slow", receiver.url("/slow")), ("svc-a", receiver.url("/a"))])
+        try scenario.applyWithoutDelivery()
+        try receiver.setSecrets(["slow": [try scenario.signingSecret("slow")], "svc-a": [try scenario.signingSecret("svc-a")]])
+        // When rotor delivers, each request allowed 60 s (the hanging one holds the pass open)
+        let deliver = try RunningProcess(Shell.rotorExecutable, ["deliver", "--at", WebhookScenario.t0, "--request-timeout", "60",
+                                                                 "--repo", scenario.repo.root, "--state", scenario.repo.statePath],
+                                         environment: ["GNUPGHOME": scenario.repo.keyring.path], directory: scenario.repo.directory.path)
+        defer { deliver.send(SIGKILL); _ = deliver.waitForExit(timeout: 10) }
+        // Then the answered jobs are completed in the store within moments, while the other still hangs
+        var fast: [JobRecord] = []
+        let limit = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < limit {
+            fast = try scenario.store().jobs().filter { $0.delivery?.service == "svc-a" }
+            if fast.count == 2 && fast.allSatisfy({ $0.status == .completed }) { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(fast.count == 2 && fast.allSatisfy { $0.status == .completed }, "\(fast.map(\.status))")
+        #expect(deliver.process.isRunning, "the hanging request still holds the pass")
+        #expect(try receiver.requests().contains { $0.status == .hang })
+        // And a kill now, then another pass, re-sends nothing that was answered
+        deliver.send(SIGKILL)
+        _ = deliver.waitForExit(timeout: 10)
+        _ = try scenario.rotor(["deliver", "--at", "2026-12-01T00:10:00Z", "--request-timeout", "5"])
+        #expect(try receiver.requests().filter { $0.service == "svc-a" }.count == 2)
+    }
+
     @Test func applysDeliveriesAreBoundedByDeliverTimeout() throws {
         let receiver = try WebhookReceiver(routes: [.init("/slow", service: "slow", behaviour: "hang=1")])
         let scenario = try WebhookScenario(consumers: [("slow", receiver.url("/slow"))])
