@@ -11,6 +11,23 @@ public final class StateStore {
     let writer: any DatabaseWriter
     /// Where the database lives.
     public let path: String
+    /// How a read-only store reads the file (nil for a writable store).
+    let readMode: ReadMode?
+
+    /// How ``openReadOnly(path:)`` reads a store.
+    enum ReadMode: Equatable {
+        /// A read-write connection that only ever reads (GRDB runs each read under `PRAGMA
+        /// query_only`), under SQLite's WAL locking: what a writer commits meanwhile is read
+        /// consistently, and the side files it makes are removed when it is the last to close
+        /// (there is nothing in its WAL to checkpoint).
+        case queryOnly
+        /// Read-only (`SQLITE_OPEN_READONLY`), when a `-wal` exists (a writer is connected, or
+        /// one was killed): it reads that WAL under its locks and changes nothing.
+        case readOnly
+        /// `immutable=1`: nobody here may write the file or its folder and no `-wal` exists, so
+        /// no rotor on this host can be changing it.
+        case immutable
+    }
 
     /// Opens (creating and migrating when needed) the store at `path`.
     ///
@@ -32,6 +49,7 @@ public final class StateStore {
             try db.execute(sql: "PRAGMA cache_size = -32768")
         }
         try Self.createPrivately(path)
+        readMode = nil
         let pool = try DatabasePool(path: path, configuration: configuration)
         try StoreMigrations.migrator.migrate(pool)
         writer = pool
@@ -73,13 +91,20 @@ public final class StateStore {
     private init(readOnlyPath path: String) throws {
         self.path = path
         var configuration = Configuration()
-        configuration.readonly = true
         configuration.busyMode = .timeout(10)
-        // With no WAL file, no writer is connected: open the file as immutable so that not even
-        // the -shm/-wal side files are created ("plan never writes anything"). With a WAL file a
-        // writer may be active, and a plain read-only connection sees its committed data.
+        // "plan writes nothing": a connection that only reads (each read under query_only) takes
+        // WAL locks, so a concurrent apply cannot make it read a half-checkpointed file; when it
+        // is the last connection it removes the -wal and -shm it made. (immutable=1, used before
+        // whenever no -wal existed, takes no lock at all: undefined once a writer starts.)
+        let folder = (path as NSString).deletingLastPathComponent
+        let writable = access(path, R_OK | W_OK) == 0 && access(folder.isEmpty ? "." : folder, W_OK | X_OK) == 0
+        // With a -wal there already (a writer connected, or one killed), a read-only connection
+        // uses it and changes nothing.
         let walExists = FileManager.default.fileExists(atPath: path + "-wal")
-        let location = walExists ? path : "file:" + Self.uriEscaped(path) + "?immutable=1"
+        let mode: ReadMode = walExists ? .readOnly : writable ? .queryOnly : .immutable
+        configuration.readonly = mode != .queryOnly
+        readMode = mode
+        let location = mode == .immutable ? "file:" + Self.uriEscaped(path) + "?immutable=1" : path
         let queue = try DatabaseQueue(path: location, configuration: configuration)
         let applied = try queue.read { try StoreMigrations.migrator.appliedIdentifiers($0) }
         let known = Set(StoreMigrations.migrator.migrations)
