@@ -1,6 +1,7 @@
 import Foundation
 import RotorCore
 import RotorCrypto
+import RotorFaults
 import RotorGit
 import RotorSpecs
 import RotorStore
@@ -11,6 +12,8 @@ public struct RekeyResult: Sendable {
     public let versions: [String]
     /// The commit made, nil on a dry run or when there was nothing to do.
     public let commit: ObjectID?
+    /// What was repaired before it started (see ``ApplyResult/repairs``).
+    public var repairs: [String] = []
 }
 
 extension Engine {
@@ -35,6 +38,10 @@ extension Engine {
         guard let head = snapshot.revision, let branch = try repository.headBranch() else {
             throw EngineError("HEAD is detached: check out the branch rotor should commit to")
         }
+        // Before any write, as apply does: the git locks it needs, then versions/ as rotor left it.
+        var repairs = try releaseStaleGitLocks(branch: branch, holding: lock)
+        let healed = try healVersions(head: head)
+        if !healed.isEmpty { repairs.append("put \(healed.count) file(s) under versions/ back to HEAD \(head.short) (an interrupted checkout)") }
         try enforceSignatures(head: head)
         let store = try openStore(snapshot: snapshot, desired: desired, now: now)
         try prepareKeyring(recipients: desired.config.recipients, shipped: snapshot.recipientKeys)
@@ -71,10 +78,15 @@ extension Engine {
             + "Recipients: \(desired.config.recipients.joined(separator: ", "))\n"
         let commit = try repository.commit(changes: changes, parent: head, ref: branch, message: message,
                                            author: signature, committer: signature, sign: commitSigner(desired.config))
-        _ = try store.reconcile(files: files, keyFiles: keyFiles, desired: desired, revision: commit.hex, now: now, actor: actor)
+        FaultPoint.afterCommit.reach()
+        _ = try store.reconcile(files: files, keyFiles: keyFiles, desired: desired, revision: commit.hex, now: now, actor: actor,
+                                midTransaction: { FaultPoint.midStore.reach() })
         try store.recordRekey(versions: labels.count, commit: commit.hex, actor: actor, at: now)
         try store.setVerifiedRevision(head.hex)
+        FaultPoint.afterStore.reach()
         if repository.workdir != nil { try repository.checkoutHead(paths: [VersionFileParser.prefix], force: true) }
-        return RekeyResult(versions: labels, commit: commit)
+        var result = RekeyResult(versions: labels, commit: commit)
+        result.repairs = repairs
+        return result
     }
 }

@@ -29,7 +29,7 @@ struct Apply: AsyncParsableCommand {
         try await runReporting {
             let engine = try options.engine()
             let result = try engine.apply(now: options.now)
-            reportRepairs(result)
+            reportRepairs(result.repairs)
             FaultPoint.beforeDeliver.trigger()
             var report: DeliveryReport?
             if deliverTimeout > 0 {

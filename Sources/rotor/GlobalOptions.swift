@@ -78,8 +78,8 @@ private func reported(_ error: Error) -> Error {
 }
 
 /// Tells the person on standard error what a pass repaired before it started (never silently).
-func reportRepairs(_ result: ApplyResult) {
-    for repair in result.repairs { FileHandle.standardError.write(Data("rotor: repaired: \(repair)\n".utf8)) }
+func reportRepairs(_ repairs: [String]) {
+    for repair in repairs { FileHandle.standardError.write(Data("rotor: repaired: \(repair)\n".utf8)) }
 }
 
 /// Writes to standard output.

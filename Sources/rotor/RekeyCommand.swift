@@ -14,6 +14,7 @@ struct Rekey: ParsableCommand {
     func run() throws {
         try runReporting {
             let result = try options.engine().rekey(now: options.now, dryRun: dryRun)
+            reportRepairs(result.repairs)
             for label in result.versions { emit("\(dryRun ? "would re-encrypt" : "re-encrypted") \(label)\n") }
             if let commit = result.commit {
                 emit("Committed \(commit.short): \(result.versions.count) version\(result.versions.count == 1 ? "" : "s") re-encrypted.\n")

@@ -26,7 +26,7 @@ struct Revoke: ParsableCommand {
             let engine = try options.engine()
             _ = try engine.resource(of: id, preferKey: true)
             let result = try engine.apply(now: options.now, revocations: [id: reason], only: PlanTarget(id, .key))
-            reportRepairs(result)
+            reportRepairs(result.repairs)
             emit(result.plan.renderText())
             if let commit = result.commit { emit("Committed \(commit.short).\n") }
             if !result.plan.actions.contains(where: { $0.kind == .revoke }) {

@@ -51,7 +51,7 @@ struct Rotate: AsyncParsableCommand {
             let result = resource == .key
                 ? try engine.apply(now: options.now, forcedKeys: [id: reason], only: PlanTarget(id, .key))
                 : try engine.apply(now: options.now, forced: [id: reason], only: PlanTarget(id, .secret))
-            reportRepairs(result)
+            reportRepairs(result.repairs)
             emit(result.plan.renderText())
             if let commit = result.commit { emit("Committed \(commit.short).\n") }
             if deliverTimeout > 0 {
