@@ -61,11 +61,11 @@ enum OpenPGPMessageArmor {
             guard !line.isEmpty else { return nil }
             encoded.append(contentsOf: line.utf8)
         }
-        guard !encoded.isEmpty, let body = Base64Strict.decode(encoded), !body.isEmpty else { return nil }
+        guard !encoded.isEmpty, let body = Base64.decode(encoded), !body.isEmpty else { return nil }
 
         if let checksumLine {
             let digits = Array(checksumLine.utf8.dropFirst())
-            guard digits.count == 4, let crc = Base64Strict.decode(digits), crc.count == 3 else { return nil }
+            guard digits.count == 4, let crc = Base64.decode(digits), crc.count == 3 else { return nil }
             let expected = UInt32(crc[0]) << 16 | UInt32(crc[1]) << 8 | UInt32(crc[2])
             guard OpenPGPArmor.crc24(body) == expected else { return nil }
         }

@@ -48,7 +48,7 @@ public enum ValueGenerator {
         case .base64:
             var raw = randomBytes(spec.length, using: &rng)
             defer { SecureWipe.wipe(&raw) }
-            var out = Array(Data(raw).base64EncodedData())
+            var out = Base64.encode(raw)
             defer { SecureWipe.wipe(&out) }
             return SecretBytes(out)
         }

@@ -12,7 +12,7 @@ public enum OpenPGPArmorWriter {
 
     /// Armors `bytes` with `-----BEGIN PGP <label>-----`.
     public static func armor(_ bytes: [UInt8], label: String) -> String {
-        let encoded = Array(Data(bytes).base64EncodedString().utf8)
+        let encoded = Base64.encode(bytes)
         var out: [UInt8] = Array("-----BEGIN PGP \(label)-----\n\n".utf8)
         out.reserveCapacity(encoded.count + encoded.count / 64 + 80)
         var start = 0
@@ -23,9 +23,8 @@ public enum OpenPGPArmorWriter {
             start = end
         }
         let crc = checksum(bytes)
-        let crcBytes = Data([UInt8(crc >> 16 & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc & 0xFF)])
         out.append(UInt8(ascii: "="))
-        out.append(contentsOf: Array(crcBytes.base64EncodedString().utf8))
+        out.append(contentsOf: Base64.encode([UInt8(crc >> 16 & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc & 0xFF)]))
         out.append(contentsOf: Array("\n-----END PGP \(label)-----\n".utf8))
         return String(decoding: out, as: UTF8.self)
     }
