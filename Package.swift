@@ -1,9 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Targets follow the layers in ../shared/DESIGN.md: C wrappers (C*), a pure core,
-// specs (YAML via libyaml), git, crypto, store, engine, CLI, and a testing support target.
-// Linux only: the crypto layer uses glibc (explicit_bzero) and gpgme from Debian.
+// One target per layer: C wrappers (C*), a pure core, specs (YAML via libyaml), git, crypto,
+// store, webhooks, engine, daemon, the CLI, and a testing support target. Every target lists each
+// target and product it imports. Linux only: glibc (explicit_bzero) and gpgme from Debian.
 let package = Package(
     name: "rotor",
     products: [
@@ -30,7 +30,7 @@ let package = Package(
         ]),
         // SQLite state store (GRDB): versions, consumers, audit log, events outbox.
         .target(name: "RotorStore", dependencies: [
-            "RotorCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            "RotorCore", .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // libgit2 and gpgme, through thin typed wrappers that own every C pointer.
@@ -62,7 +62,7 @@ let package = Package(
         ]),
         // The reconciler daemon: schedule, fetch/push, health, metrics, HTTP, structured logs, shutdown.
         .target(name: "RotorDaemon", dependencies: [
-            "RotorEngine", "RotorFaults", "RotorWebhooks",
+            "RotorCore", "RotorEngine", "RotorFaults", "RotorGit", "RotorSpecs", "RotorStore", "RotorWebhooks",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -70,31 +70,39 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "rotor", dependencies: [
-            "RotorEngine", "RotorDaemon", "RotorFaults", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "RotorCore", "RotorCrypto", "RotorEngine", "RotorDaemon", "RotorFaults", "RotorStore", "RotorWebhooks",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ]),
+        ], plugins: [.plugin(name: "BuildInfo")]),
+        // Records the git commit the package is built from, for `rotor --version`.
+        .plugin(name: "BuildInfo", capability: .buildTool()),
         // Building blocks alone: encryption (native OpenPGP vs gpgme, on a throwaway keyring), the webhook client.
         .executableTarget(name: "rotor-bench", dependencies: [
             "RotorCrypto", "RotorWebhooks", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Test support: throwaway keyrings, repositories, a test clock, the webhook receiver, a runner for the binary.
-        .target(name: "RotorTesting", dependencies: ["RotorEngine", "RotorCrypto", "RotorGit", "RotorWebhooks"]),
+        .target(name: "RotorTesting", dependencies: ["RotorCore", "RotorEngine", "RotorCrypto", "RotorGit", "RotorWebhooks"]),
         .testTarget(name: "RotorCoreTests", dependencies: ["RotorCore"], exclude: ["Golden"]),
         .testTarget(name: "RotorGitTests", dependencies: ["RotorGit"]),
-        .testTarget(name: "RotorOpenPGPTests", dependencies: ["RotorOpenPGP"]),
-        .testTarget(name: "RotorCryptoTests", dependencies: ["RotorCrypto", "RotorOpenPGP"]),
-        .testTarget(name: "RotorEngineTests", dependencies: ["RotorEngine", "RotorStore", "RotorTesting"]),
+        .testTarget(name: "RotorOpenPGPTests", dependencies: [
+            "RotorOpenPGP", .product(name: "Crypto", package: "swift-crypto"), .product(name: "CryptoExtras", package: "swift-crypto"),
+        ]),
+        .testTarget(name: "RotorCryptoTests", dependencies: ["CGPGME", "RotorCore", "RotorCrypto", "RotorOpenPGP"]),
+        .testTarget(name: "RotorEngineTests", dependencies: [
+            "RotorCore", "RotorCrypto", "RotorEngine", "RotorGit", "RotorSpecs", "RotorStore", "RotorTesting",
+        ]),
         .testTarget(name: "RotorCLITests", dependencies: ["RotorTesting"]),
         .testTarget(name: "RotorDaemonTests", dependencies: [
             "RotorDaemon", "RotorEngine", "RotorStore", "RotorSpecs", "RotorCore", "RotorGit", "RotorFaults", "RotorTesting",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
         ]),
-        .testTarget(name: "RotorSpecsTests", dependencies: ["RotorSpecs"]),
-        .testTarget(name: "RotorStoreTests", dependencies: ["RotorStore"]),
+        .testTarget(name: "RotorSpecsTests", dependencies: ["RotorCore", "RotorSpecs"]),
+        .testTarget(name: "RotorStoreTests", dependencies: ["RotorCore", "RotorStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "RotorWebhooksTests", dependencies: [
-            "RotorWebhooks", "RotorEngine", "RotorStore", "RotorTesting", .product(name: "GRDB", package: "GRDB.swift"),
+            "RotorCore", "RotorWebhooks", "RotorEngine", "RotorStore", "RotorTesting", .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOCore", package: "swift-nio"),
         ]),
     ],
     swiftLanguageModes: [.v5]

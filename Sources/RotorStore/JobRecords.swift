@@ -286,3 +286,11 @@ struct ClaimEntry: Hashable, Sendable {
         return text + "]"
     }
 }
+
+extension DeliveryPayload {
+    /// Reads a delivery job's payload (Foundation's decoder); nil when it is not one (the job
+    /// cannot be sent, and says so).
+    static func read(_ text: String) -> DeliveryPayload? {
+        StoreJSON.value(DeliveryPayload.self, from: text)
+    }
+}

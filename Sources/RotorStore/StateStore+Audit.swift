@@ -13,7 +13,7 @@ extension StateStore {
         let previous = try Row.fetchOne(try db.cachedStatement(sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"))
         let prevHash: String = previous?["hash"] ?? genesisHash
         let seq: Int64 = (previous?["seq"] ?? 0) + 1
-        let metadataJSON = canonicalJSON(metadata)
+        let metadataJSON = try canonicalJSON(metadata)
         let at = RFC3339.format(now)
         let hash = chainHash(prev: prevHash, seq: seq, at: at, action: action, actor: actor, target: target, metadata: metadataJSON)
         try db.executeCached(sql: """
@@ -29,8 +29,8 @@ extension StateStore {
     }
 
     /// Sorted-key JSON of the metadata (verification hashes the stored text, never a re-encoding).
-    static func canonicalJSON(_ metadata: [String: String]) -> String {
-        JSONValue.object(metadata.mapValues(JSONValue.string)).serialized()
+    static func canonicalJSON(_ metadata: [String: String]) throws -> String {
+        try StoreJSON.text(metadata)
     }
 
     /// The audit log, oldest first, optionally filtered.

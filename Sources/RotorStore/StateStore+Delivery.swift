@@ -46,7 +46,7 @@ extension StateStore {
         return claimed
     }
 
-    /// The columns a claim reads, one statement per batch. The payload is read in Swift
+    /// The columns a claim reads, one statement per batch. The payload is decoded in Swift
     /// (``DeliveryPayload/read(_:)``): SQLite parsed it once per field it was asked for.
     private static let claimColumns = """
         SELECT j.id, j.type, j.payload, j.attempts, j.max_attempts, j.run_at, j.last_error, j.created_at, j.seq
@@ -75,7 +75,7 @@ extension StateStore {
             var arguments: StatementArguments = [type, RFC3339.format(dueBy)]
             if let only {
                 sql += " AND j.id IN (SELECT value FROM json_each(?))"
-                arguments += [JSONText.array(only)]
+                arguments += [try StoreJSON.text(only.sorted())]
             }
             sql += " ORDER BY j.run_at, j.created_at, j.rowid LIMIT ?"
             arguments += [limit - claimed.count]
@@ -107,7 +107,7 @@ extension StateStore {
             // The events' bodies, once per event (its consumers' jobs are claimed together).
             var bodies: [String: String] = [:]
             if !candidates.isEmpty {
-                let ids = JSONText.array(Set(candidates.map(\.delivery.eventID)))
+                let ids = try StoreJSON.text(Set(candidates.map(\.delivery.eventID)).sorted())
                 let events = try Row.fetchCursor(db.cachedStatement(sql: "SELECT id, payload FROM events WHERE id IN (SELECT value FROM json_each(?))"),
                                                  arguments: [ids])
                 while let row = try events.next() { bodies[row[0]] = row[1] }
@@ -243,17 +243,11 @@ extension StateStore {
     /// parse per field per row).
     private static func recordAttempts(_ db: Database, _ delivered: [Delivered]) throws {
         for run in runs(delivered.count) {
-            var statement = try BoundStatement(db, sql: insertAttempts[run.count]!)
+            var arguments = StatementArguments()
             for row in delivered[run] {
-                statement.bind(row.seq)
-                statement.bind(row.attempt)
-                statement.bind(row.url)
-                statement.bind(row.startedAt)
-                statement.bind(row.finishedAt)
-                statement.bind(row.statusCode)
-                statement.bind(row.latencyMS)
+                arguments += [row.seq, row.attempt, row.url, row.startedAt, row.finishedAt, row.statusCode, row.latencyMS]
             }
-            try statement.run(db)
+            try db.cachedStatement(sql: insertAttempts[run.count]!).execute(arguments: arguments)
         }
     }
 
@@ -270,11 +264,9 @@ extension StateStore {
         }
         for group in groups {
             for run in runs(group.seqs.count) {
-                var statement = try BoundStatement(db, sql: completeJobsStatements[run.count]!)
-                statement.bind(group.attempt)
-                statement.bind(group.finishedAt)
-                for seq in group.seqs[run] { statement.bind(seq) }
-                try statement.run(db)
+                var arguments: StatementArguments = [group.attempt, group.finishedAt]
+                arguments += StatementArguments(group.seqs[run])
+                try db.cachedStatement(sql: completeJobsStatements[run.count]!).execute(arguments: arguments)
             }
         }
     }

@@ -15,7 +15,7 @@ extension StateStore {
             switch status {
             case .running?:
                 rows = try Row.fetchAll(db, sql: "SELECT * FROM jobs WHERE status = 'running' OR seq IN (SELECT value FROM json_each(?)) ORDER BY created_at, rowid",
-                                        arguments: [JSONText.array(flights.keys)])
+                                        arguments: [try StoreJSON.text(Array(flights.keys))])
             case let status?:
                 // The status as a literal (one of a fixed set), so that SQLite can use its partial index.
                 rows = try Row.fetchAll(db, sql: "SELECT * FROM jobs WHERE status = '\(status.rawValue)' ORDER BY created_at, rowid")

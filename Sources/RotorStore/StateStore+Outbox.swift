@@ -47,7 +47,7 @@ extension StateStore {
         try db.executeCached(sql: """
             INSERT INTO events (id, type, secret_id, version_id, occurred_at, payload, consumers) VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO NOTHING
-            """, arguments: [eventID, type.rawValue, secret.description, versionID, RFC3339.format(at), payload.serialized(), consumersJSON.serialized()])
+            """, arguments: [eventID, type.rawValue, secret.description, versionID, RFC3339.format(at), try StoreJSON.text(payload), try StoreJSON.text(consumersJSON)])
         guard db.changesCount > 0 else { return (false, 0) }
         var jobs = 0
         for consumer in consumers {
@@ -69,9 +69,7 @@ extension StateStore {
 
     /// Inserts a pending job unless one with that id exists; returns whether it was new.
     static func enqueue(_ db: Database, id: String, type: JobType, payload: some Encodable, runAt: Date, now: Date) throws -> Bool {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let json = String(decoding: try encoder.encode(payload), as: UTF8.self)
+        let json = try StoreJSON.text(payload)
         try db.executeCached(sql: """
             INSERT OR IGNORE INTO jobs (id, type, payload, status, attempts, max_attempts, run_at, created_at, updated_at)
             VALUES (?, ?, ?, 'pending', 0, ?, ?, ?, ?)

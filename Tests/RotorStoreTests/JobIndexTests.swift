@@ -82,7 +82,7 @@ struct JobIndexTests {
         let strings = ["job_0123abcd", "", "quote \" and backslash \\", "new\nline\ttab\rreturn", "\u{1}\u{8}\u{c}\u{1f}\u{7f}",
                        "é ü 日本 🔑", "[\"not\",\"an\",\"array\"]", "\\u0041"]
         let db = try DatabaseQueue()
-        let text = JSONText.array(strings)
+        let text = try StoreJSON.text(strings)
         let back = try db.read { try String.fetchAll($0, sql: "SELECT value FROM json_each(?) ORDER BY key", arguments: [text]) }
         #expect(back == strings)
         #expect(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String] == strings)
