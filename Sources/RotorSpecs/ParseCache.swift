@@ -67,8 +67,9 @@ indirect enum CachedParse: Sendable {
 /// id names its bytes exactly, so an entry is valid for as long as the path holds that blob;
 /// only files that parsed without any diagnostic are kept, so errors and warnings are always
 /// found by a real parse, and the cross-file rules (policies exist, names match paths) run on
-/// every load. The file starts with the identity of the rotor build that wrote it (another
-/// build starts over) and ends with a checksum (a torn or damaged file is ignored, not
+/// every load. The file starts with its format's version and the identity of the rotor build
+/// that wrote it (``BuildIdentity``: another format or build starts over, never misreads) and
+/// ends with a checksum (a torn or damaged file is ignored, not
 /// trusted). Writes go to a temporary file renamed into place, so concurrent runs each see a
 /// whole file. Trust: whoever can write the git directory can already change what rotor
 /// reads; `ROTOR_PARSE_CACHE=off` turns the cache off.
@@ -93,7 +94,11 @@ public final class ParseCache: @unchecked Sendable {
     public private(set) var hits = 0
     public private(set) var misses = 0
 
-    static let magic = Array("ROTORPC1".utf8)
+    static let magic = Array("ROTORPC".utf8)
+    /// The version of the file's layout and of what ``CachedParse`` writes: raise it with any
+    /// change to either (a build id changes with every build anyway; this says why a file is
+    /// refused, and guards builds with no id).
+    static let formatVersion: UInt64 = 2
 
     /// The cache of the repository whose git directory is `gitDirectory`, or nil when
     /// `ROTOR_PARSE_CACHE=off`.
@@ -225,6 +230,7 @@ public final class ParseCache: @unchecked Sendable {
         guard !fresh.isEmpty else { return }
         var writer = CacheWriter()
         writer.raw(Self.magic)
+        writer.varint(Self.formatVersion)
         writer.string(Self.identity)
         var seen = Set<Key>(minimumCapacity: used.count)
         let keys = used.filter { seen.insert($0).inserted }
@@ -323,7 +329,9 @@ public final class ParseCache: @unchecked Sendable {
             let expected = UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: buffer.count - 8, as: UInt64.self))
             guard checksum(body) == expected else { throw CacheReader.Malformed() }
             var reader = CacheReader(body)
-            guard Array(try reader.span(magic.count)) == magic, try reader.string() == identity else { throw CacheReader.Malformed() }
+            guard Array(try reader.span(magic.count)) == magic, try reader.varint() == formatVersion, try reader.string() == identity else {
+                throw CacheReader.Malformed()
+            }
             let count = try reader.varint()
             guard count <= UInt64(body.count) else { throw CacheReader.Malformed() }
             var index: [Key: Range<Int>] = [:]
@@ -339,15 +347,8 @@ public final class ParseCache: @unchecked Sendable {
         }
     }
 
-    /// The build that writes and reads the cache: the format, and the running executable's
-    /// size and modification time (a rebuilt or upgraded rotor starts a new cache).
-    static let identity: String = {
-        var info = stat()
-        let executable = stat("/proc/self/exe", &info) == 0
-            ? "\(info.st_size)-\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
-            : CommandLine.arguments.first ?? "unknown"
-        return "rotor parse cache 1; \(executable)"
-    }()
+    /// The build that writes and reads the cache (a rebuilt or upgraded rotor starts a new cache).
+    static var identity: String { BuildIdentity.current }
 
     /// A fast 64-bit checksum (damage detection, not tamper-proofing).
     static func checksum<Bytes: ContiguousBytes>(_ bytes: Bytes) -> UInt64 {

@@ -183,15 +183,27 @@ struct ParseCacheTests {
         try good.prefix(good.count - 3).write(to: URL(fileURLWithPath: path))
         #expect(ParseCache(path: path).count == 0)
 
-        // Another build's cache (the identity differs), with a valid checksum.
-        var writer = CacheWriter()
-        writer.raw(ParseCache.magic)
-        writer.string("rotor parse cache 1; some-other-build")
-        writer.varint(0)
-        var bytes = writer.bytes
-        withUnsafeBytes(of: ParseCache.checksum(bytes).littleEndian) { bytes += $0 }
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
-        #expect(ParseCache(path: path).count == 0)
+        // Another build's cache (the identity differs), another format's (its version differs,
+        // its identity is this build's), and this build's own, each with a valid checksum and
+        // the same entries as the good file: only the last is read.
+        let entries = try #require(good.withUnsafeBytes { buffer -> [UInt8]? in
+            var reader = CacheReader(UnsafeRawBufferPointer(rebasing: buffer[0..<(buffer.count - 8)]))
+            guard (try? reader.span(ParseCache.magic.count)) != nil, (try? reader.varint()) != nil, (try? reader.string()) != nil else { return nil }
+            return Array(buffer[reader.position..<(buffer.count - 8)])
+        })
+        for (version, identity, read) in [(ParseCache.formatVersion, "build-id:0123456789abcdef", 0),
+                                          (ParseCache.formatVersion + 1, ParseCache.identity, 0),
+                                          (ParseCache.formatVersion, ParseCache.identity, 4)] {
+            var writer = CacheWriter()
+            writer.raw(ParseCache.magic)
+            writer.varint(version)
+            writer.string(identity)
+            writer.raw(entries)
+            var bytes = writer.bytes
+            withUnsafeBytes(of: ParseCache.checksum(bytes).littleEndian) { bytes += $0 }
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            #expect(ParseCache(path: path).count == read, "format \(version), \(identity)")
+        }
 
         // Whatever was there, loading still gives the right answer, and the file is rewritten.
         let cache = ParseCache(path: path)
@@ -226,6 +238,22 @@ struct ParseCacheTests {
         let (_, _, problems) = load(withoutBytes, cache: cache)
         #expect(problems.isEmpty, "\(problems)")
         #expect(cache.hits == 4)
+    }
+
+    /// The cache's build identity is the executable's GNU build id (not its size or times),
+    /// the same one `readelf -n` shows.
+    @Test func theBuildIdentityIsTheExecutablesBuildIDNotItsTimes() throws {
+        #expect(ParseCache.identity.hasPrefix("build-id:"))
+        let readelf = Process()
+        readelf.executableURL = URL(fileURLWithPath: "/usr/bin/readelf")
+        readelf.arguments = ["-n", "/proc/\(getpid())/exe"]
+        let pipe = Pipe()
+        readelf.standardOutput = pipe
+        try readelf.run()
+        let shown = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        readelf.waitUntilExit()
+        let id = try #require(shown.split(separator: "\n").first { $0.contains("Build ID:") }?.split(separator: " ").last)
+        #expect(ParseCache.identity == "build-id:\(id)")
     }
 
     @Test func theEnvironmentCanTurnTheCacheOff() {
