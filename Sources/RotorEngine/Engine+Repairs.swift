@@ -54,8 +54,9 @@ extension Engine {
     /// itself wrote: HEAD's content, or the content of one of rotor's earlier commits.
     ///
     /// A pass moves the branch, then checks out `versions/`; a kill part-way through the
-    /// checkout leaves some files at the new commit and some at the old one (and the index
-    /// anywhere between). Such a tree is rotor's own and is healed. Anything else — a file
+    /// checkout leaves some files at the new commit and some at the old one, one file maybe
+    /// half-written (a prefix of HEAD's: libgit2 writes a file in place), and the index
+    /// anywhere between. Such a tree is rotor's own and is healed. Anything else — a file
     /// no rotor commit ever held at that path, a symlink — is refused with
     /// ``ForeignVersionsChange``, never committed over.
     ///
@@ -69,11 +70,14 @@ extension Engine {
         let staged = try repository.indexBlobs(under: [prefix])
         // Each dirty path's states to explain: what is staged and what is on disk (nil: no file).
         var unexplained: [String: Set<ObjectID?>] = [:]
+        var onDisk: [String: (blob: ObjectID, bytes: [UInt8])] = [:]
         var foreign: [String] = []
         for path in dirty {
             switch try Self.workTreeState(root: workdir, path: path) {
             case .absent: unexplained[path] = [staged[path], nil]
-            case .file(let blob): unexplained[path] = [staged[path], blob]
+            case .file(let blob, let bytes):
+                unexplained[path] = [staged[path], blob]
+                onDisk[path] = (blob, bytes)
             case .notAFile: foreign.append(path)
             }
         }
@@ -93,6 +97,15 @@ extension Engine {
             }
             next = info.parents.first
         }
+        // A file the checkout was writing when it was killed: a prefix of HEAD's content.
+        for (path, states) in unexplained {
+            guard let written = onDisk[path], states.contains(written.blob),
+                  let (_, full) = try repository.blobIfExists(at: path, in: head),
+                  written.bytes.count < full.count, full.starts(with: written.bytes) else { continue }
+            var left = states
+            left.remove(written.blob)
+            unexplained[path] = left.isEmpty ? nil : left
+        }
         guard unexplained.isEmpty else {
             throw ForeignVersionsChange(paths: unexplained.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
         }
@@ -109,9 +122,10 @@ extension Engine {
     enum WorkTreeState {
         /// No file.
         case absent
-        /// A regular file, with the blob id git would give it.
-        case file(ObjectID)
-        /// A symlink, a directory or another kind of node: rotor never writes one.
+        /// A regular file: the blob id git would give it, and its bytes (a version file: small).
+        case file(ObjectID, [UInt8])
+        /// A symlink, a directory, another kind of node, or a file larger than any spec may be:
+        /// rotor never writes one.
         case notAFile
     }
 
@@ -123,7 +137,8 @@ extension Engine {
             if errno == ENOENT || errno == ENOTDIR { return .absent }
             throw EngineError("cannot read \(path): \(String(cString: strerror(errno)))")
         }
-        guard info.st_mode & S_IFMT == S_IFREG else { return .notAFile }
-        return .file(try GitRepository.blobID(of: [UInt8](Data(contentsOf: URL(fileURLWithPath: absolute)))))
+        guard info.st_mode & S_IFMT == S_IFREG, Int(info.st_size) <= SpecLoader.maxFileBytes else { return .notAFile }
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: absolute)))
+        return .file(try GitRepository.blobID(of: bytes), bytes)
     }
 }

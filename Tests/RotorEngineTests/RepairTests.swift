@@ -40,6 +40,24 @@ struct RepairTests {
         _ = try repo.git(["fsck", "--strict"])  // throws when git fsck finds a problem
     }
 
+    @Test func aFileTheCheckoutWasWritingWhenKilledIsHealed() throws {
+        // Given the index at HEAD's parent and one file truncated (libgit2 writes files in place)
+        let (repo, engine) = try rotatedRepository()
+        try repo.git(["checkout", "HEAD~1", "--", "versions/"])
+        let full = try repo.git(["show", "HEAD:\(versionFile)"])
+        try String(full.prefix(full.count / 3)).write(toFile: repo.root + "/" + versionFile, atomically: true, encoding: .utf8)
+        // When the next pass runs, Then it heals and goes on
+        let result = try engine.apply(now: t0.addingTimeInterval(41 * 86_400))
+        #expect(result.repairs.contains { $0.contains(versionFile) })
+        #expect(try repo.git(["status", "--porcelain"]) == "")
+        // An empty file (truncated before anything was written) is a prefix too: healed
+        try "".write(toFile: repo.root + "/" + versionFile, atomically: true, encoding: .utf8)
+        #expect(try engine.apply(now: t0.addingTimeInterval(41 * 86_400 + 60)).repairs.count == 1)
+        // But a file that starts like HEAD's and goes on differently is refused
+        try (String(full.prefix(50)) + "edited\n").write(toFile: repo.root + "/" + versionFile, atomically: true, encoding: .utf8)
+        #expect(throws: ForeignVersionsChange.self) { try engine.apply(now: t0.addingTimeInterval(41 * 86_400 + 120)) }
+    }
+
     @Test func contentFromAnyEarlierRotorCommitIsHealed() throws {
         // Given a version file as the first rotor commit wrote it, two commits back, and a human spec commit on top
         let (repo, engine) = try rotatedRepository()
@@ -82,7 +100,7 @@ struct RepairTests {
         // Given a git command holding (or having left) .git/index.lock while a rotation is due
         let (repo, engine) = try rotatedRepository()
         let lock = repo.root + "/.git/index.lock"
-        FileManager.default.createFile(atPath: lock, contents: Data())
+        _ = FileManager.default.createFile(atPath: lock, contents: Data())
         let before = try head(repo)
         let storeBefore = try Data(contentsOf: URL(fileURLWithPath: repo.statePath))
         // When a pass runs, Then it refuses naming the lock file and what to do, and wrote nothing
@@ -104,7 +122,7 @@ struct RepairTests {
         // Given refs/heads/main.lock left behind by a killed pass
         let (repo, engine) = try rotatedRepository()
         let lock = repo.root + "/.git/refs/heads/main.lock"
-        FileManager.default.createFile(atPath: lock, contents: Data("0000000000000000000000000000000000000000\n".utf8))
+        _ = FileManager.default.createFile(atPath: lock, contents: Data("0000000000000000000000000000000000000000\n".utf8))
         // When the next pass runs, Then it removes the lock, says so, and commits
         let result = try engine.apply(now: t0.addingTimeInterval(80 * 86_400))
         #expect(result.repairs.contains { $0.contains("refs/heads/main.lock") })
