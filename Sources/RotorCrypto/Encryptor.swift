@@ -1,4 +1,5 @@
 import Foundation
+import RotorCore
 import RotorOpenPGP
 
 /// Encrypts values to a recipient set: natively when every recipient's encryption key is a
@@ -93,6 +94,7 @@ public final class Encryptor: @unchecked Sendable {
         var errors = [Error?](repeating: nil, count: chunkCount)
         results.withUnsafeMutableBufferPointer { output in
             errors.withUnsafeMutableBufferPointer { failures in
+                let output = DisjointBuffer(output), failures = DisjointBuffer(failures)
                 DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
                     let range = (chunk * chunkSize)..<min(plaintexts.count, (chunk + 1) * chunkSize)
                     do {

@@ -108,13 +108,13 @@ public final class GPGEncryptionPool: @unchecked Sendable {
     ///
     /// `work` is escaping because the worker `Thread`s may release their closures after
     /// `group.wait()` returns; nothing is executed after that point.
-    private func map<T>(count: Int, on contexts: [GPGContext],
-                        _ work: @escaping (GPGContext, Int) throws -> T) throws -> [T] {
+    private func map<T: Sendable>(count: Int, on contexts: [GPGContext],
+                                  _ work: @escaping @Sendable (GPGContext, Int) throws -> T) throws -> [T] {
         let state = PoolWork<T>(count: count)
-        let worker = { (context: GPGContext) in
+        let worker = { @Sendable (handed: HandedOff) in
             while let index = state.nextIndex() {
                 do {
-                    state.store(try work(context, index), at: index)
+                    state.store(try work(handed.context, index), at: index)
                 } catch {
                     state.fail(index: index, error: error)
                 }
@@ -123,13 +123,20 @@ public final class GPGEncryptionPool: @unchecked Sendable {
         let group = DispatchGroup()
         for context in contexts.dropFirst() {
             group.enter()
+            let handed = HandedOff(context: context)
             Thread {
-                worker(context)
+                worker(handed)
                 group.leave()
             }.start()
         }
-        worker(contexts[0])
+        worker(HandedOff(context: contexts[0]))
         group.wait()
         return try state.results()
     }
+}
+
+/// A gpgme context on its way to the one worker thread that uses it.
+// @unchecked Sendable: each context goes to exactly one thread, which alone uses it until the pool's call returns.
+private struct HandedOff: @unchecked Sendable {
+    let context: GPGContext
 }

@@ -34,7 +34,7 @@ public final class TemporaryGPGHome: @unchecked Sendable {
             let reason = String(cString: strerror(errno))
             throw GPGError(GPG_ERR_GENERAL, function: "mkdtemp", message: "cannot create a GnuPG home in /tmp: \(reason)")
         }
-        path = String(cString: template)
+        path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         do {
             try Data(GPGHomeConfiguration.temporaryHomeOptions.utf8)
                 .write(to: URL(fileURLWithPath: path + "/gpg.conf"), options: .withoutOverwriting)

@@ -5,7 +5,7 @@ import Foundation
 enum BlockingWork {
     /// Runs `body` on a new thread and resumes with its result. Not cancellable: the pass is
     /// made to stop at its next step boundary through a ``StopFlag`` instead.
-    static func run<T>(_ body: @escaping () -> T) async -> T {
+    static func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { (continuation: CheckedContinuation<T, Never>) in
             let thread = Thread { continuation.resume(returning: body()) }
             thread.name = "rotor-pass"

@@ -33,9 +33,12 @@ final class HealthHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             if head.method != .HEAD {
                 context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
             }
-            let keepAlive = head.isKeepAlive
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { [context] _ in
-                if !keepAlive { context.close(promise: nil) }
+            if head.isKeepAlive {
+                context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            } else {
+                // Closed once the response is written; the channel, not this handler's context, is what may cross threads.
+                let channel = context.channel
+                context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
             }
         }
     }

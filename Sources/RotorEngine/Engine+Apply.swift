@@ -113,10 +113,10 @@ extension Engine {
             commit = made
             // Best effort and off the critical path: the cache is filled on another core while
             // the store is reconciled and `versions/` checked out, and saved before apply returns.
-            let changes = materialized.changes
+            let (changes, cache) = (materialized.changes, parseCache)
             remembering.enter()
             DispatchQueue.global(qos: .utility).async {
-                self.rememberWrittenVersionFiles(changes)
+                Self.rememberWrittenVersionFiles(changes, in: cache)
                 remembering.leave()
             }
             FaultPoint.afterCommit.reach()
@@ -145,7 +145,7 @@ extension Engine {
     /// Puts the version files the commit wrote into the parse cache (parsed from the committed
     /// bytes, keyed by their blob ids), so the next command — `deliver`, the next plan, the
     /// daemon's next pass — neither reads nor parses them again. Best effort, like the cache.
-    func rememberWrittenVersionFiles(_ changes: [String: [UInt8]?]) {
+    static func rememberWrittenVersionFiles(_ changes: [String: [UInt8]?], in parseCache: ParseCache?) {
         guard let parseCache else { return }
         var written: [SourceFile] = []
         for (path, bytes) in changes {

@@ -57,9 +57,10 @@ final class GPGSigningKeys: SigningKeyProvider, @unchecked Sendable {
             }
             return
         }
-        let results = UnsafeMutableBufferPointer<[SymmetricKey]?>.allocate(capacity: missing.count)
-        results.initialize(repeating: nil)
-        defer { results.deinitialize(); results.deallocate() }
+        let memory = UnsafeMutableBufferPointer<[SymmetricKey]?>.allocate(capacity: missing.count)
+        memory.initialize(repeating: nil)
+        defer { memory.deinitialize(); memory.deallocate() }
+        let results = DisjointBuffer(memory)
         DispatchQueue.concurrentPerform(iterations: missing.count) { index in
             // A failure is left for signingKeys(for:at:) to report with the delivery.
             results[index] = try? decrypt(missing[index], at: now)

@@ -1,5 +1,6 @@
 import CGit2
 import Foundation
+import RotorCore
 
 extension GitRepository {
     /// Reads a commit's author, committer, message and parents (`git_commit_lookup`).
@@ -136,29 +137,30 @@ extension GitRepository {
         let chunk = (ids.count + workers - 1) / workers
         results.withUnsafeMutableBufferPointer { output in
             outcomes.withUnsafeMutableBufferPointer { outcomes in
-                let output = SendableBuffer(output), outcomes = SendableBuffer(outcomes)
+                let output = DisjointBuffer(output), outcomes = DisjointBuffer(outcomes)
                 DispatchQueue.concurrentPerform(iterations: workers) { worker in
                     let reader = PackObjectReader()
-                    // This thread's libgit2 handle, opened when first needed (the first thread uses this one).
-                    var handle: GitRepository? = worker == 0 ? self : nil
+                    // This thread's own libgit2 handle (a git_repository must not be shared between
+                    // threads), opened when a blob is not read from a pack: loose objects, damage.
+                    var handle: GitRepository?
                     do {
                         for step in (worker * chunk)..<min((worker + 1) * chunk, ids.count) {
                             let index = order[step]
                             if step < located.packed.count, !packs.isEmpty, let pack = packs[located.packed[step].pack],
                                let bytes = reader.blob(ids[index], at: located.packed[step].offset, in: pack, limit: limit) {
-                                output.buffer[index] = bytes
-                                outcomes.buffer[worker].direct += 1
+                                output[index] = bytes
+                                outcomes[worker].direct += 1
                                 continue
                             }
                             let repository = try handle ?? GitRepository.open(at: directory)
                             handle = repository
                             switch try repository.blob(ids[index], limit: limit) {
-                            case .bytes(let bytes): output.buffer[index] = bytes
-                            case .oversize(let size): outcomes.buffer[worker].oversize[index] = size
+                            case .bytes(let bytes): output[index] = bytes
+                            case .oversize(let size): outcomes[worker].oversize[index] = size
                             }
                         }
                     } catch {
-                        outcomes.buffer[worker].error = error
+                        outcomes[worker].error = error
                     }
                 }
             }
@@ -166,12 +168,6 @@ extension GitRepository {
         if let error = outcomes.lazy.compactMap(\.error).first { throw error }
         return (results, outcomes.reduce(0) { $0 + $1.direct }, outcomes.reduce(into: [:]) { $0.merge($1.oversize) { first, _ in first } })
     }
-}
-
-/// Lets worker threads write disjoint indexes of one buffer.
-private struct SendableBuffer<Element>: @unchecked Sendable {
-    let buffer: UnsafeMutableBufferPointer<Element>
-    init(_ buffer: UnsafeMutableBufferPointer<Element>) { self.buffer = buffer }
 }
 
 /// A blob read with a size limit.

@@ -150,9 +150,9 @@ public final class ParseCache: @unchecked Sendable {
         let stored = self.stored
         lock.unlock()
         // Decoded in place, one slot per entry (nil: not cached, or an entry that does not decode).
-        var cached: [CachedParse?] = stored.withUnsafeBytes { buffer in
-            ParallelMap.map(Array(ranges.indices)) { index in
-                guard let range = ranges[index] else { return nil }
+        var cached: [CachedParse?] = ParallelMap.map(Array(ranges.indices)) { index in
+            guard let range = ranges[index] else { return nil }
+            return stored.withUnsafeBytes { buffer in
                 var reader = CacheReader(buffer, from: range.lowerBound, to: range.upperBound)
                 guard let parse = try? CachedParse(from: &reader), reader.isAtEnd else { return nil }
                 return parse

@@ -114,7 +114,7 @@ public func eventually(timeout: TimeInterval = 10, _ condition: () throws -> Boo
 /// own, so it does not hold one of the few cooperative threads that async tests need to make progress.
 ///
 /// `body` must not record test issues itself (no `#expect` inside): return what to check instead.
-public func offTheCooperativePool<T>(_ body: @escaping () throws -> T) async throws -> T {
+public func offTheCooperativePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
         let thread = Thread { continuation.resume(with: Result { try body() }) }
         thread.stackSize = 8 << 20

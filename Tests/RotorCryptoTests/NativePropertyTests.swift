@@ -38,13 +38,14 @@ import Testing
             let encrypted = try encryptor.encrypt(indices.map { SecretBytes(cases[$0].value) }, to: fingerprints)
             for (index, message) in zip(indices, encrypted) { messages[index] = message }
         }
+        let encryptedMessages = messages
         // Then gpg, in the home of one recipient of each value, decrypts every one of them exactly
         let failures = FailureList()
         DispatchQueue.concurrentPerform(iterations: 3) { lane in
             for index in stride(from: lane, to: cases.count, by: 3) {
                 let item = cases[index]
                 do {
-                    let result = try NativeSupport.gpgDecrypt(home: homes[item.checkedBy].home.path, messages[index])
+                    let result = try NativeSupport.gpgDecrypt(home: homes[item.checkedBy].home.path, encryptedMessages[index])
                     if !result.ok || result.plaintext != item.value {
                         failures.add("value \(index) (\(item.value.count) bytes, recipients \(item.recipients)): status \(result.status) \(result.statusLines)")
                     }

@@ -227,7 +227,7 @@ struct ParseCacheTests {
         let directory = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let stale = path + ".tmp-1-1", fresh = path + ".tmp-2-2"
-        for file in [stale, fresh] { FileManager.default.createFile(atPath: file, contents: Data("torn".utf8)) }
+        for file in [stale, fresh] { _ = FileManager.default.createFile(atPath: file, contents: Data("torn".utf8)) }
         try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-7_200)], ofItemAtPath: stale)
         let cache = ParseCache(path: path)
         _ = load(Self.files(), cache: cache)
