@@ -1,5 +1,6 @@
 import Foundation
 import RotorCore
+import Synchronization
 import RotorOpenPGP
 
 /// Encrypts values to a recipient set: natively when every recipient's encryption key is a
@@ -15,8 +16,8 @@ import RotorOpenPGP
 /// signing and key handling stay on gpgme.
 ///
 /// Thread-safe: the native path is stateless, the pool serializes its own calls, and the
-/// context used for key lookups is guarded by a lock.
-public final class Encryptor: @unchecked Sendable {
+/// context used for key lookups is behind a `Mutex`.
+public final class Encryptor: Sendable {
     /// Set to `0` (or `false`, `no`, `off`) to send every encryption through gpgme.
     public static let environmentVariable = "ROTOR_NATIVE_PGP"
 
@@ -27,8 +28,7 @@ public final class Encryptor: @unchecked Sendable {
     /// Threads for native encryption, and gpg processes for the gpgme fallback.
     public let workers: Int
     private let pool: GPGEncryptionPool
-    private let lock = NSLock()
-    private var lookupContext: GPGContext?
+    private let lookupContext = Mutex<GPGContext?>(nil)
 
     /// Creates an encryptor; nothing touches gpg until the first call.
     ///
@@ -76,7 +76,7 @@ public final class Encryptor: @unchecked Sendable {
     /// The cached or fresh resolution; gpgme when the native path is off.
     private func resolution(for fingerprints: [String]) throws -> NativeRecipientResolution {
         guard nativeEnabled else { return .gpgme("\(Self.environmentVariable)=0") }
-        return try lock.withLock {
+        return try lookupContext.withLock { lookupContext in
             let context = try lookupContext ?? GPGContext(homeDirectory: homeDirectory)
             lookupContext = context
             return try NativeRecipientCache.shared.resolution(home: context.homeDescription, fingerprints: fingerprints) {

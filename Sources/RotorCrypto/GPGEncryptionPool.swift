@@ -18,6 +18,7 @@ import Foundation
 /// `TemporaryGPGHome`, encrypts there and deletes it. Only public keys are copied; the kernel RNG
 /// still seeds gpg. Decryption needs the agent and secret keys, so it always uses the real home
 /// (it does not write `random_seed`).
+// @unchecked Sendable: `contexts` is touched only while `callLock` is held, for a whole call.
 public final class GPGEncryptionPool: @unchecked Sendable {
     /// The GnuPG home every context uses (`nil` = `GNUPGHOME` / default).
     public let homeDirectory: String?

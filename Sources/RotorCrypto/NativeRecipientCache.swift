@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,7 +12,7 @@ import Glibc
 /// inode, size, modification time) are unchanged — an import, a revocation or a disabled key
 /// all rewrite one of them — and until the earliest expiry of the keys it uses. The wall clock
 /// is used on purpose: gpg decides expiry by the same clock. Thread-safe.
-final class NativeRecipientCache: @unchecked Sendable {
+final class NativeRecipientCache: Sendable {
     /// The process-wide cache.
     static let shared = NativeRecipientCache()
     /// Entries kept before the cache starts over (recipient sets are few in practice).
@@ -30,19 +31,18 @@ final class NativeRecipientCache: @unchecked Sendable {
         var nanoseconds: Int = 0
     }
 
-    private let lock = NSLock()
-    private var entries: [String: Entry] = [:]
+    private let entries = Mutex<[String: Entry]>([:])
 
     /// The cached resolution for `fingerprints` in `home`, or `resolve()`'s result, remembered.
     ///
     /// The keyring is stamped *before* resolving, so a change made while resolving invalidates
     /// the entry at the next call.
     func resolution(home: String, fingerprints: [String], now: Int = Int(Date().timeIntervalSince1970),
-                    resolve: () throws -> NativeRecipientResolution) rethrows -> NativeRecipientResolution {
+                    resolve: () throws -> NativeRecipientResolution) throws -> NativeRecipientResolution {
         // Without a real directory to watch, a cached decision could outlive a key change.
         guard home.hasPrefix("/") else { return try resolve() }
         let key = home + "\n" + fingerprints.map { $0.uppercased() }.joined(separator: ",")
-        return try lock.withLock {
+        return try entries.withLock { entries in
             let stamp = Self.stamp(home)
             if let entry = entries[key], entry.stamp == stamp, entry.resolution.expiresAt.map({ now < $0 }) ?? true {
                 return entry.resolution
@@ -56,7 +56,7 @@ final class NativeRecipientCache: @unchecked Sendable {
 
     /// Forgets everything (tests).
     func removeAll() {
-        lock.withLock { entries.removeAll() }
+        entries.withLock { $0.removeAll() }
     }
 
     /// The stamps of the keyring files that decide keys and their validity.

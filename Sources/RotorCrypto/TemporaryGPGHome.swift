@@ -1,5 +1,6 @@
 import CGPGME
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,11 +13,10 @@ import Glibc
 /// home do not queue on gpg's `random_seed` lock (see `GPGEncryptionPool`).
 /// `remove()` (also called by `deinit`) stops the home's daemons with
 /// `gpgconf --homedir <path> --kill all` and deletes the directory. Thread-safe.
-public final class TemporaryGPGHome: @unchecked Sendable {
+public final class TemporaryGPGHome: Sendable {
     /// The absolute path of the home directory.
     public let path: String
-    private let lock = NSLock()
-    private var removed = false
+    private let removed = Mutex(false)
 
     /// Creates the directory (`mkdtemp`, which makes it mode 0700) and its `gpg.conf`.
     ///
@@ -52,10 +52,11 @@ public final class TemporaryGPGHome: @unchecked Sendable {
 
     /// Stops gpg-agent (and any other daemon) for this home and deletes the directory. Idempotent.
     public func remove() {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !removed else { return }
-        removed = true
+        let first = removed.withLock { removed in
+            defer { removed = true }
+            return !removed
+        }
+        guard first else { return }
         killDaemons()
         // The agent may still be unlinking its sockets while we delete: retry a few times.
         for _ in 0..<5 {

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// The daemon's loop as a swift-service-lifecycle `Service`: a pass, a wait of one interval plus
 /// jitter on an injected clock, and again — until graceful shutdown (SIGTERM, SIGINT).
@@ -11,7 +12,7 @@ import ServiceLifecycle
 /// store transaction, so nothing is left half-written — later steps are skipped, the wait is
 /// cancelled and `run()` returns. If that takes longer than `shutdownTimeout`, `onTimeout` runs
 /// (the command exits 1; the next start heals whatever the pass left, see "Crash safety").
-public final class DaemonService<C: Clock & Sendable>: Service, @unchecked Sendable where C.Duration == Duration {
+public final class DaemonService<C: Clock & Sendable>: Service, Sendable where C.Duration == Duration {
     let runner: any PassRunner
     let schedule: PassSchedule
     let once: Bool
@@ -20,9 +21,8 @@ public final class DaemonService<C: Clock & Sendable>: Service, @unchecked Senda
     let logger: Logger
     let shutdownTimeout: Duration
     let onTimeout: @Sendable () -> Void
-    private let lock = NSLock()
-    private var generator: AnyRandomNumberGenerator
-    private var reports: [PassReport] = []
+    /// The jitter's draws and the latest pass reports.
+    private let state: Mutex<(generator: AnyRandomNumberGenerator, reports: [PassReport])>
 
     /// Creates the loop.
     ///
@@ -36,7 +36,7 @@ public final class DaemonService<C: Clock & Sendable>: Service, @unchecked Senda
     ///   - shutdownTimeout: How long a graceful shutdown waits for the current step.
     ///   - onTimeout: Called when that time runs out (the command exits 1).
     public init(runner: any PassRunner, schedule: PassSchedule, once: Bool, maxPasses: Int? = nil, clock: C, logger: Logger,
-                generator: some RandomNumberGenerator = SystemRandomNumberGenerator(),
+                generator: some RandomNumberGenerator & Sendable = SystemRandomNumberGenerator(),
                 shutdownTimeout: Duration = .seconds(30), onTimeout: @escaping @Sendable () -> Void = { exit(1) }) {
         self.runner = runner
         self.schedule = schedule
@@ -44,7 +44,7 @@ public final class DaemonService<C: Clock & Sendable>: Service, @unchecked Senda
         self.maxPasses = maxPasses
         self.clock = clock
         self.logger = logger
-        self.generator = AnyRandomNumberGenerator(generator)
+        self.state = Mutex((AnyRandomNumberGenerator(generator), []))
         self.shutdownTimeout = shutdownTimeout
         self.onTimeout = onTimeout
     }
@@ -53,7 +53,7 @@ public final class DaemonService<C: Clock & Sendable>: Service, @unchecked Senda
     static var keptReports: Int { 100 }
 
     /// The latest pass reports (up to ``keptReports``), oldest first.
-    public var passReports: [PassReport] { lock.withLock { reports } }
+    public var passReports: [PassReport] { state.withLock { $0.reports } }
 
     /// Runs passes until graceful shutdown (or one pass with `once`).
     public func run() async throws {
@@ -69,12 +69,12 @@ public final class DaemonService<C: Clock & Sendable>: Service, @unchecked Senda
             while true {
                 let report = await runner.runPass(stop: stop)
                 passes += 1
-                lock.withLock {
-                    reports.append(report)
-                    if reports.count > Self.keptReports { reports.removeFirst(reports.count - Self.keptReports) }
+                state.withLock { state in
+                    state.reports.append(report)
+                    if state.reports.count > Self.keptReports { state.reports.removeFirst(state.reports.count - Self.keptReports) }
                 }
                 if once || stop.isSet || maxPasses.map({ passes >= $0 }) == true { break }
-                let delay = lock.withLock { schedule.nextDelay(using: &generator) }
+                let delay = state.withLock { schedule.nextDelay(using: &$0.generator) }
                 logger.debug("next pass scheduled", metadata: ["in_seconds": "\(delay.components.seconds)"])
                 let clock = self.clock
                 do {

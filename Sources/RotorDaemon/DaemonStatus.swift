@@ -1,10 +1,11 @@
 import Foundation
+import Synchronization
 import RotorCore
 
 /// The daemon's health and metrics, updated after every pass and read by the HTTP server.
 ///
 /// Thread-safe: passes run on their own thread, requests on NIO's event loops.
-public final class DaemonStatus: @unchecked Sendable {
+public final class DaemonStatus: Sendable {
     /// Everything `/healthz` and `/metrics` show, copied out under the lock.
     public struct Snapshot: Sendable {
         /// Finished passes by outcome.
@@ -50,21 +51,20 @@ public final class DaemonStatus: @unchecked Sendable {
     /// Upper bounds of the pass-duration histogram, in seconds.
     public static let bucketBounds: [Double] = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300]
 
-    private let lock = NSLock()
-    private var state = Snapshot()
+    private let state = Mutex(Snapshot())
 
     /// Creates a status with no pass recorded ("starting").
     public init() {}
 
     /// A consistent copy of the current state.
-    public var snapshot: Snapshot { lock.withLock { state } }
+    public var snapshot: Snapshot { state.withLock { $0 } }
 
     /// The current health.
     public var health: Health { snapshot.health }
 
     /// Folds one finished pass into the counters and the health.
     public func record(_ report: PassReport) {
-        lock.withLock {
+        state.withLock { state in
             state.passes[report.outcome, default: 0] += 1
             for index in state.durationBuckets.indices where report.duration <= state.durationBuckets[index].le {
                 state.durationBuckets[index].count += 1

@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 import ServiceLifecycle
 
 /// `/healthz` and `/metrics` over HTTP/1.1 (SwiftNIO), as a swift-service-lifecycle `Service`.
@@ -9,13 +10,14 @@ import ServiceLifecycle
 /// Serves only GET of those two paths from ``DaemonStatus``; everything else is 404 (or 405).
 /// Meant for loopback or a private network: it has no TLS and no authentication, and it serves
 /// no secret value (the metrics carry outcomes, counts, times and a git revision).
-public final class HealthServer: Service, @unchecked Sendable {
+public final class HealthServer: Service, Sendable {
     let host: String
     let port: Int
     let status: DaemonStatus
     let logger: Logger
     let group: any EventLoopGroup
-    private var channel: (any Channel)?
+    private let boundChannel = Mutex<(any Channel)?>(nil)
+    private var channel: (any Channel)? { boundChannel.withLock { $0 } }
 
     /// Creates a server for `host:port` (port 0 picks a free port; see ``bind()``).
     public init(host: String, port: Int, status: DaemonStatus, logger: Logger,
@@ -44,7 +46,7 @@ public final class HealthServer: Service, @unchecked Sendable {
             .childChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .bind(host: host, port: port)
             .get()
-        self.channel = channel
+        boundChannel.withLock { $0 = channel }
         let bound = channel.localAddress?.port ?? port
         logger.info("serving /healthz and /metrics", metadata: ["listen": "\(host):\(bound)"])
         return bound

@@ -5,6 +5,7 @@ import RotorCore
 import RotorEngine
 import RotorFaults
 import RotorGit
+import Synchronization
 
 /// Something that runs one daemon pass at a time (the ``Reconciler``, or a fake in loop tests).
 public protocol PassRunner: AnyObject, Sendable {
@@ -21,6 +22,7 @@ public protocol PassRunner: AnyObject, Sendable {
 /// in the store, the branch is reset to the remote's tip, and the re-plan reuses them.
 ///
 /// Not thread-safe: the daemon runs one pass at a time.
+// @unchecked Sendable: one pass at a time (DaemonService awaits each pass before the next), and only a pass touches its mutable state.
 public final class Reconciler: PassRunner, @unchecked Sendable {
     /// How the daemon runs.
     public let configuration: DaemonConfiguration
@@ -77,13 +79,13 @@ public final class Reconciler: PassRunner, @unchecked Sendable {
             let box = ReportBox(report)
             let done = DispatchSemaphore(value: 0)
             Task.detached { [self] in
-                var copy = box.report
+                var copy = box.report.withLock { $0 }
                 await self.deliver(stop: stop, logger: log, report: &copy)
-                box.report = copy
+                box.report.withLock { $0 = copy }
                 done.signal()
             }
             done.wait()
-            report = box.report
+            report = box.report.withLock { $0 }
         }
         return conclude(report, logger: log, started: started)
     }
@@ -237,7 +239,7 @@ public final class Reconciler: PassRunner, @unchecked Sendable {
 }
 
 /// Carries a report across the task that runs the delivery step for ``Reconciler/runPassBlocking(stop:)``.
-private final class ReportBox: @unchecked Sendable {
-    var report: PassReport
-    init(_ report: PassReport) { self.report = report }
+private final class ReportBox: Sendable {
+    let report: Mutex<PassReport>
+    init(_ report: PassReport) { self.report = Mutex(report) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import RotorCore
 import Logging
 #if canImport(Glibc)
@@ -87,12 +88,12 @@ public struct RotorLogHandler: LogHandler {
 }
 
 /// Where log lines go: a file descriptor (stdout by default) or, in tests, a closure.
-public final class LogSink: @unchecked Sendable {
-    private let lock = NSLock()
-    private let writeLine: (String) -> Void
+public final class LogSink: Sendable {
+    private let lock = Mutex(())
+    private let writeLine: @Sendable (String) -> Void
 
     /// A sink calling `writeLine` with each line (no newline), one at a time.
-    public init(_ writeLine: @escaping (String) -> Void) {
+    public init(_ writeLine: @escaping @Sendable (String) -> Void) {
         self.writeLine = writeLine
     }
 
@@ -111,6 +112,6 @@ public final class LogSink: @unchecked Sendable {
 
     /// Writes one line.
     public func write(_ line: String) {
-        lock.withLock { writeLine(line) }
+        lock.withLock { _ in writeLine(line) }
     }
 }

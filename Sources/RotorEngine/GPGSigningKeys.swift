@@ -3,16 +3,16 @@ import Foundation
 import RotorCore
 import RotorCrypto
 import RotorWebhooks
+import Synchronization
 
 /// Signing keys read from git: the live versions of `webhooks/<service>`, decrypted with gpg.
 ///
 /// Decrypted once per service per pass and kept only as `SymmetricKey`s (whose storage
 /// swift-crypto zeroes when released); the plaintext `SecretBytes` is wiped at once.
-final class GPGSigningKeys: SigningKeyProvider, @unchecked Sendable {
+final class GPGSigningKeys: SigningKeyProvider, Sendable {
     private let files: [SecretID: VersionFile]
     private let gpgHome: String?
-    private let lock = NSLock()
-    private var cache: [String: [SymmetricKey]] = [:]
+    private let cache = Mutex<[String: [SymmetricKey]]>([:])
     /// Entered while keys are read in the background (``prefetchInBackground(_:at:)``).
     private let background = DispatchGroup()
 
@@ -24,12 +24,12 @@ final class GPGSigningKeys: SigningKeyProvider, @unchecked Sendable {
     func signingKeys(for service: String, at now: Date) throws -> [SymmetricKey] {
         // What is being read in the background is waited for, not read twice.
         background.wait()
-        lock.lock()
-        defer { lock.unlock() }
-        if let cached = cache[service] { return cached }
-        let keys = try decrypt(service, at: now)
-        cache[service] = keys
-        return keys
+        return try cache.withLock { cache in
+            if let cached = cache[service] { return cached }
+            let keys = try decrypt(service, at: now)
+            cache[service] = keys
+            return keys
+        }
     }
 
     /// Decrypts the services not yet read in parallel, one gpg context each (gpg runs once per
@@ -50,10 +50,10 @@ final class GPGSigningKeys: SigningKeyProvider, @unchecked Sendable {
     }
 
     private func read(_ services: Set<String>, at now: Date) {
-        let missing = lock.withLock { services.filter { cache[$0] == nil }.sorted() }
+        let missing = cache.withLock { cache in services.filter { cache[$0] == nil }.sorted() }
         guard missing.count > 1 else {
             for service in missing {
-                if let keys = try? decrypt(service, at: now) { lock.withLock { cache[service] = keys } }
+                if let keys = try? decrypt(service, at: now) { cache.withLock { $0[service] = keys } }
             }
             return
         }
@@ -65,7 +65,7 @@ final class GPGSigningKeys: SigningKeyProvider, @unchecked Sendable {
             // A failure is left for signingKeys(for:at:) to report with the delivery.
             results[index] = try? decrypt(missing[index], at: now)
         }
-        lock.withLock {
+        cache.withLock { cache in
             for (index, service) in missing.enumerated() where cache[service] == nil {
                 if let keys = results[index] { cache[service] = keys }
             }

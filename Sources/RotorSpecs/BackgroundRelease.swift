@@ -12,6 +12,7 @@ public enum BackgroundRelease {
 
     /// Takes over the caller's references to `values`: the last one is dropped on the background queue.
     public static func release(_ values: Any...) {
+        // nonisolated(unsafe): the caller hands its references over and uses `values` no more.
         nonisolated(unsafe) let held = values
         // The block is released, and with it `held`, on the queue's thread once it has run.
         queue.async { withExtendedLifetime(held) {} }

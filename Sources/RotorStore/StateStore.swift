@@ -216,4 +216,4 @@ extension StateStore {
 /// The store is shared by the webhook worker's concurrent deliveries: GRDB's pool
 /// serializes writes and gives each read its own connection, and the facade holds no
 /// mutable state of its own.
-extension StateStore: @unchecked Sendable {}
+extension StateStore: Sendable {}

@@ -2,7 +2,7 @@ import Foundation
 
 /// `scripts/git-http-remote` on 127.0.0.1: the repositories under a folder served over git's smart
 /// HTTP (`git http-backend`), fetch and push, to requests with one user and password only.
-public final class GitHTTPRemote: @unchecked Sendable {
+public final class GitHTTPRemote: Sendable {
     /// One request as the server logged it (never the credential).
     public struct Request: Decodable, Sendable {
         public let method: String

@@ -3,7 +3,7 @@ import RotorCore
 
 /// A bare repository standing in for the secrets repository's remote, seeded by `rotor init`,
 /// with a person's clone that merges "pull requests" into it, and paths for the daemon's clone and store.
-public final class RemoteFixture: @unchecked Sendable {
+public final class RemoteFixture: Sendable {
     /// A person's clone (pushes specs to the remote); its keyring holds the recipient's key.
     public let seed: SecretsRepoFixture
     /// The bare remote's path.

@@ -5,7 +5,7 @@ import Glibc
 
 /// A program started in the background (the rotor daemon), its output going to files a test can read
 /// while it runs, so the test can wait for a line, send signals, and wait for the exit with a deadline.
-public final class RunningProcess: @unchecked Sendable {
+public final class RunningProcess: Sendable {
     /// The process.
     public let process: Process
     /// Where stdout goes.

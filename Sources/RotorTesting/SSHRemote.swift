@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -6,7 +7,7 @@ import Glibc
 /// OpenSSH's `sshd` on 127.0.0.1 with a throwaway host key, letting in two throwaway client keys
 /// (one protected by a passphrase): git over SSH to any repository path on this machine, as the
 /// user running the tests. `home` is a HOME whose `.ssh/known_hosts` knows the host key.
-public final class SSHRemote: @unchecked Sendable {
+public final class SSHRemote: Sendable {
     /// The port it listens on.
     public let port: Int
     /// The user the URLs log in as (the one running the tests).
@@ -28,7 +29,7 @@ public final class SSHRemote: @unchecked Sendable {
     private let pid: pid_t
     /// ssh-agents started by ``agent()`` (spawned the same way: a daemonizing ssh-agent keeps
     /// the descriptor `Process` watches, so `Process` would wait for it forever).
-    private var agents: [pid_t] = []
+    private let agents = Mutex<[pid_t]>([])
 
     public init() throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/sshd") else {
@@ -93,8 +94,9 @@ public final class SSHRemote: @unchecked Sendable {
 
     /// Starts an ssh-agent holding ``plainKey``; returns its socket (for `SSH_AUTH_SOCK`).
     public func agent() throws -> String {
-        let socket = directory.path("agent-\(agents.count).sock")
-        agents.append(try Self.spawn("/usr/bin/ssh-agent", ["-D", "-a", socket]))
+        let socket = directory.path("agent-\(agents.withLock { $0.count }).sock")
+        let agent = try Self.spawn("/usr/bin/ssh-agent", ["-D", "-a", socket])
+        agents.withLock { $0.append(agent) }
         let deadline = Date().addingTimeInterval(10)
         while !FileManager.default.fileExists(atPath: socket) {
             guard Date() < deadline else { throw FixtureError("ssh-agent did not start") }
@@ -107,8 +109,10 @@ public final class SSHRemote: @unchecked Sendable {
 
     /// Stops the server and its agents (they are stopped on release too).
     public func stop() {
-        agents.forEach(Self.terminate)
-        agents = []
+        agents.withLock { agents in
+            agents.forEach(Self.terminate)
+            agents = []
+        }
         if isRunning { Self.terminate(pid) }
     }
 

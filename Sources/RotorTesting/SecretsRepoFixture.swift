@@ -4,7 +4,7 @@ import RotorEngine
 import RotorGit
 
 /// A throwaway secrets repository made by `rotor init`, with helpers to edit and commit specs.
-public final class SecretsRepoFixture: @unchecked Sendable {
+public final class SecretsRepoFixture: Sendable {
     /// The folder holding the repository and the store.
     public let directory: TemporaryDirectory
     /// The keyring whose key is the recipient.

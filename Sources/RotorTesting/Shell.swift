@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs programs for tests: the git and gpg CLIs for interoperability checks, and rotor itself.
 public enum Shell {
@@ -33,12 +34,13 @@ public enum Shell {
         let group = DispatchGroup()
         group.enter()
         DispatchQueue.global().async {
-            errBox.data = stderr.fileHandleForReading.readDataToEndOfFile()
+            let data = stderr.fileHandleForReading.readDataToEndOfFile()
+            errBox.data.withLock { $0 = data }
             group.leave()
         }
         let outData = stdout.fileHandleForReading.readDataToEndOfFile()
         group.wait()
-        let errData = errBox.data
+        let errData = errBox.data.withLock { $0 }
         process.waitUntilExit()
         return Output(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                       stderr: String(decoding: errData, as: UTF8.self), stdoutBytes: [UInt8](outData))
@@ -56,7 +58,7 @@ public enum Shell {
     }
 }
 
-/// Carries bytes out of a reader thread; the DispatchGroup orders the write before the read.
-private final class DataBox: @unchecked Sendable {
-    var data = Data()
+/// Carries bytes out of a reader thread.
+private final class DataBox: Sendable {
+    let data = Mutex(Data())
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A folder under /tmp removed when released.
-public final class TemporaryDirectory: @unchecked Sendable {
+public final class TemporaryDirectory: Sendable {
     /// The folder's path.
     public let path: String
 

@@ -1,28 +1,32 @@
 import Foundation
 import RotorWebhooks
+import Synchronization
 
 /// A delivery clock tests move by hand: `sleep` records the wait and jumps ahead at once.
-public final class TestDeliveryClock: DeliveryClock, @unchecked Sendable {
-    private let lock = NSLock()
-    private var current: Date
-    private var waits: [TimeInterval] = []
+public final class TestDeliveryClock: DeliveryClock, Sendable {
+    private struct State {
+        var current: Date
+        var waits: [TimeInterval] = []
+    }
+
+    private let state: Mutex<State>
 
     /// A clock reading `start`.
-    public init(_ start: Date) { current = start }
+    public init(_ start: Date) { state = Mutex(State(current: start)) }
 
-    public func now() -> Date { lock.withLock { current } }
+    public func now() -> Date { state.withLock { $0.current } }
 
     /// Records the wait and moves to `instant` without waiting.
     public func sleep(until instant: Date) async throws {
-        lock.withLock {
-            waits.append(instant.timeIntervalSince(current))
-            current = max(current, instant)
+        state.withLock { state in
+            state.waits.append(instant.timeIntervalSince(state.current))
+            state.current = max(state.current, instant)
         }
     }
 
     /// Moves the clock forward.
-    public func advance(by seconds: TimeInterval) { lock.withLock { current = current.addingTimeInterval(seconds) } }
+    public func advance(by seconds: TimeInterval) { state.withLock { $0.current = $0.current.addingTimeInterval(seconds) } }
 
     /// Every wait asked for, in order.
-    public var sleeps: [TimeInterval] { lock.withLock { waits } }
+    public var sleeps: [TimeInterval] { state.withLock { $0.waits } }
 }

@@ -5,7 +5,7 @@ import RotorCrypto
 ///
 /// Keys are ed25519 + cv25519 without a passphrase; the home lives in a short /tmp folder
 /// because gpg-agent's socket path must stay short.
-public final class TestKeyring: @unchecked Sendable {
+public final class TestKeyring: Sendable {
     /// The GnuPG home.
     public let home: TemporaryGPGHome
     /// The primary key's fingerprint.

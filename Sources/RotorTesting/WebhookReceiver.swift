@@ -2,7 +2,7 @@ import Foundation
 
 /// `scripts/webhook-receiver` on 127.0.0.1: a real HTTP receiver that verifies every delivery
 /// with PyPI's `standardwebhooks` (independent of rotor) and logs what it saw.
-public final class WebhookReceiver: @unchecked Sendable {
+public final class WebhookReceiver: Sendable {
     /// One path the receiver serves: which service it belongs to and how it misbehaves
     /// (`fail=N`, `hang=N`, `status=CODE`, `retry-after=S`, comma-separated).
     public struct Route: Sendable {

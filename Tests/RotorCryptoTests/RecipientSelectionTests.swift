@@ -40,17 +40,17 @@ import Testing
             return NativeRecipientResolution(route: .native, recipients: [], expiresAt: 1000)
         }
         // Cached for the same set, but not for another set
-        _ = cache.resolution(home: home.path, fingerprints: ["A"], now: 10, resolve: resolve)
-        _ = cache.resolution(home: home.path, fingerprints: ["a"], now: 20, resolve: resolve)
+        _ = try cache.resolution(home: home.path, fingerprints: ["A"], now: 10, resolve: resolve)
+        _ = try cache.resolution(home: home.path, fingerprints: ["a"], now: 20, resolve: resolve)
         #expect(calls == 1)
-        _ = cache.resolution(home: home.path, fingerprints: ["A", "B"], now: 20, resolve: resolve)
+        _ = try cache.resolution(home: home.path, fingerprints: ["A", "B"], now: 20, resolve: resolve)
         #expect(calls == 2)
         // A key's expiry ends the entry
-        _ = cache.resolution(home: home.path, fingerprints: ["A"], now: 1000, resolve: resolve)
+        _ = try cache.resolution(home: home.path, fingerprints: ["A"], now: 1000, resolve: resolve)
         #expect(calls == 3)
         // A changed keyring file ends it too
         _ = try GPGContext(homeDirectory: home.path).createKey(userID: "changes <c@rotor.test>")
-        _ = cache.resolution(home: home.path, fingerprints: ["A", "B"], now: 20, resolve: resolve)
+        _ = try cache.resolution(home: home.path, fingerprints: ["A", "B"], now: 20, resolve: resolve)
         #expect(calls == 4)
     }
 }
