@@ -1,13 +1,13 @@
 import Foundation
 import Logging
 
-/// The webhook step of a daemon pass. **The seam for issue 3's delivery worker.**
+/// The webhook step of a daemon pass: the seam between the daemon and the webhook worker.
 ///
 /// After every pass — also when the specs were invalid or the remote unreachable, since events
 /// already in the outbox still have to go out — the daemon calls ``deliver(_:)`` once, after
 /// releasing the state store's lock (delivery does network I/O and must not hold up `rotor
 /// apply`). It is `async` and runs in Swift concurrency (not on the pass's blocking thread),
-/// so an implementation can await issue 3's `Engine.deliver(clock:options:…)` directly. An implementation reads due jobs from the store's outbox at `context.statePath`,
+/// so an implementation can await `Engine.deliver(clock:options:…)` directly. An implementation reads due jobs from the store's outbox at `context.statePath`,
 /// sends them, and reports counts; it must claim its own jobs (two daemons may deliver at the
 /// same time; deliveries are at least once and consumers deduplicate on `webhook-id`).
 ///
@@ -38,7 +38,7 @@ public struct DeliveryContext: Sendable {
     }
 }
 
-/// What a delivery step did (named apart from issue 3's per-attempt `DeliveryReport`), for `/metrics` (`rotor_deliveries_total`, `rotor_jobs`) and `/healthz`.
+/// What a delivery step did (named apart from the worker's per-attempt `DeliveryReport`), for `/metrics` (`rotor_deliveries_total`, `rotor_jobs`) and `/healthz`.
 public struct DeliverySummary: Sendable, Equatable {
     /// Webhooks accepted by their receiver in this step.
     public var delivered = 0

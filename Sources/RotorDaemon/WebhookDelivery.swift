@@ -4,7 +4,7 @@ import RotorEngine
 import RotorStore
 import RotorWebhooks
 
-/// The daemon's delivery step: issue 3's webhook worker, once per pass, after the store lock is released.
+/// The daemon's delivery step: the webhook worker, once per pass, after the store lock is released.
 ///
 /// A fresh engine (and so a fresh worker) is made every pass: the worker reads signing keys
 /// from git once, and a long-lived one would keep signing with keys that have since rotated.

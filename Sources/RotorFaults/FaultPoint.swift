@@ -58,7 +58,7 @@ public enum FaultPoint: String, CaseIterable, Sendable {
         return actions
     }
 
-    /// The name issue 3's fault points use for ``reach()``.
+    /// Another name for ``reach()``, read better where a command triggers the point itself.
     public func trigger() { reach() }
 
     /// Kills or pauses the process when `ROTOR_FAULT` names this point; otherwise returns at once.

@@ -5,7 +5,7 @@ import Testing
 import RotorEngine
 import RotorTesting
 
-/// The daemon's pass ends with webhook delivery (issue 3's worker), verified by an independent receiver.
+/// The daemon's pass ends with webhook delivery (the webhook worker), verified by an independent receiver.
 @Suite("Daemon: webhook delivery in every pass")
 struct DaemonDeliveryTests {
     @Test func aPassDeliversSignedEventsAndRetriesOnTheNextPass() async throws {
