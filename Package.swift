@@ -84,7 +84,7 @@ let package = Package(
         // Test support: throwaway keyrings, repositories, a test clock, the webhook receiver, a runner for the binary.
         .target(name: "RotorTesting", dependencies: ["RotorCore", "RotorEngine", "RotorCrypto", "RotorGit", "RotorWebhooks"]),
         .testTarget(name: "RotorCoreTests", dependencies: ["RotorCore"], exclude: ["Golden"]),
-        .testTarget(name: "RotorGitTests", dependencies: ["RotorGit"]),
+        .testTarget(name: "RotorGitTests", dependencies: ["RotorCore", "RotorGit"]),
         .testTarget(name: "RotorOpenPGPTests", dependencies: [
             "RotorOpenPGP", .product(name: "Crypto", package: "swift-crypto"), .product(name: "CryptoExtras", package: "swift-crypto"),
         ]),

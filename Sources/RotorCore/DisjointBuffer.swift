@@ -2,7 +2,7 @@
 ///
 /// The one place rotor's parallel loops share memory: each worker writes only the indexes it
 /// owns, and the caller reads the buffer only after every worker has returned.
-// @unchecked Sendable: no index is written by two workers, and the memory outlives the workers.
+// Safe to share unchecked: no index is written by two workers, and the memory outlives the workers.
 public struct DisjointBuffer<Element>: @unchecked Sendable {
     /// The memory, owned by the caller.
     public let base: UnsafeMutableBufferPointer<Element>

@@ -18,7 +18,7 @@ import Foundation
 /// `TemporaryGPGHome`, encrypts there and deletes it. Only public keys are copied; the kernel RNG
 /// still seeds gpg. Decryption needs the agent and secret keys, so it always uses the real home
 /// (it does not write `random_seed`).
-// @unchecked Sendable: `contexts` is touched only while `callLock` is held, for a whole call.
+// Safe to share unchecked: `contexts` is touched only while `callLock` is held, for a whole call.
 public final class GPGEncryptionPool: @unchecked Sendable {
     /// The GnuPG home every context uses (`nil` = `GNUPGHOME` / default).
     public let homeDirectory: String?
@@ -137,7 +137,7 @@ public final class GPGEncryptionPool: @unchecked Sendable {
 }
 
 /// A gpgme context on its way to the one worker thread that uses it.
-// @unchecked Sendable: each context goes to exactly one thread, which alone uses it until the pool's call returns.
+// Safe to share unchecked: each context goes to exactly one thread, which alone uses it until the pool's call returns.
 private struct HandedOff: @unchecked Sendable {
     let context: GPGContext
 }

@@ -22,7 +22,7 @@ public protocol PassRunner: AnyObject, Sendable {
 /// in the store, the branch is reset to the remote's tip, and the re-plan reuses them.
 ///
 /// Not thread-safe: the daemon runs one pass at a time.
-// @unchecked Sendable: one pass at a time (DaemonService awaits each pass before the next), and only a pass touches its mutable state.
+// Safe to share unchecked: one pass at a time (DaemonService awaits each pass before the next), and only a pass touches its mutable state.
 public final class Reconciler: PassRunner, @unchecked Sendable {
     /// How the daemon runs.
     public let configuration: DaemonConfiguration

@@ -5,7 +5,7 @@ import Foundation
 /// A pack file (`gitformat-pack`, version 2 or 3) mapped read-only into memory, with its index.
 ///
 /// Shared by the threads of a bulk read: nothing in it changes after it is opened.
-// @unchecked Sendable: the mapping is read-only and immutable from open to deinit (it owns raw pointers).
+// Safe to share unchecked: the mapping is read-only and immutable from open to deinit (it owns raw pointers).
 final class PackFile: @unchecked Sendable {
     let index: PackIndex
     let bytes: UnsafeRawBufferPointer

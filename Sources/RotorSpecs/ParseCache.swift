@@ -73,7 +73,7 @@ indirect enum CachedParse: Sendable {
 /// trusted). Writes go to a temporary file renamed into place, so concurrent runs each see a
 /// whole file. Trust: whoever can write the git directory can already change what rotor
 /// reads; `ROTOR_PARSE_CACHE=off` turns the cache off.
-// @unchecked Sendable: every mutable property is read and written only while `lock` is held.
+// Safe to share unchecked: every mutable property is read and written only while `lock` is held.
 public final class ParseCache: @unchecked Sendable {
     struct Key: Hashable {
         let path: String

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// `sleep` suspends until ``advance(by:)`` moves the clock past the deadline (or the task is
 /// cancelled). Tests never wait for real intervals.
-// @unchecked Sendable: every mutable property is read and written only while `lock` is held.
+// Safe to share unchecked: every mutable property is read and written only while `lock` is held.
 public final class TestClock: Clock, @unchecked Sendable {
     /// An instant: time since the clock was made.
     public struct Instant: InstantProtocol {

@@ -9,17 +9,6 @@ import RotorTesting
 /// The seed is printed; `ROTOR_CRASH_SEED=<n>` replays a run. Bounded to ~40 s of kills.
 @Suite("Daemon: randomized kill -9 loop")
 struct CrashLoopTests {
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// What the loop saw, checked by the test once the loop is over.
     struct Outcome {
         var seed: UInt64 = 0
@@ -52,7 +41,7 @@ struct CrashLoopTests {
         let seed = ProcessInfo.processInfo.environment["ROTOR_CRASH_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 1...UInt64(UInt32.max))
         print("crash loop seed: \(seed) (ROTOR_CRASH_SEED=\(seed) replays it)")
         outcome.seed = seed
-        var random = SplitMix(state: seed)
+        var random = SplitMix64(seed: seed)
         let fixture = try RemoteFixture(files: [
             "policies/hourly.yaml": hourlyPolicy,
             "secrets/payments/session-key.yaml": SecretsRepoFixture.secretSpec(project: "payments", name: "session-key", policy: "hourly",

@@ -31,22 +31,11 @@ struct DaemonServiceTests {
         }
     }
 
-    /// A deterministic generator (SplitMix64).
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     func service(_ runner: FakeRunner, clock: TestClock, once: Bool = false, timeout: Duration = .seconds(30),
                  onTimeout: @escaping @Sendable () -> Void = {}) -> DaemonService<TestClock> {
         DaemonService(runner: runner, schedule: PassSchedule(interval: .seconds(60), jitter: 0.1), once: once, clock: clock,
-                      logger: LogLines().logger(), generator: Seeded(state: 42), shutdownTimeout: timeout, onTimeout: onTimeout)
+                      logger: LogLines().logger(), generator: SplitMix64(seed: 42), shutdownTimeout: timeout, onTimeout: onTimeout)
     }
 
     @Test func maxPassesStopsTheLoopAndOnlyTheLatestReportsAreKept() async throws {
@@ -143,7 +132,7 @@ struct DaemonServiceTests {
     }
 
     @Test func jitterOnlyAddsAndZeroJitterIsExact() {
-        var generator = Seeded(state: 7)
+        var generator = SplitMix64(seed: 7)
         let schedule = PassSchedule(interval: .seconds(100), jitter: 0.25)
         for _ in 0..<200 {
             let delay = schedule.nextDelay(using: &generator)

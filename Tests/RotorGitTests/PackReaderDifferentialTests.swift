@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RotorCore
 @testable import RotorGit
 
 /// The pack reader against libgit2 on random repositories: random blobs (binary, text, empty,
@@ -10,19 +11,8 @@ import Testing
 /// CI runs a few rounds; `ROTOR_PACK_ROUNDS=200 swift test --filter PackReaderDifferential`
 /// runs a longer one by hand (`ROTOR_PACK_SEED` replays one).
 @Suite struct PackReaderDifferentialTests {
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// A random file body: text or binary, empty, small or over 64 KiB.
-    static func randomBody(_ random: inout SplitMix) -> [UInt8] {
+    static func randomBody(_ random: inout SplitMix64) -> [UInt8] {
         let size = [0, 1, 100, 4_000, 70_000, 200_000][Int.random(in: 0..<6, using: &random)]
         if Bool.random(using: &random) {
             return (0..<size).map { _ in UInt8.random(in: 0...255, using: &random) }
@@ -34,7 +24,7 @@ import Testing
     }
 
     /// `body` with a few random insertions, deletions and overwrites (what git deltifies).
-    static func edited(_ body: [UInt8], _ random: inout SplitMix) -> [UInt8] {
+    static func edited(_ body: [UInt8], _ random: inout SplitMix64) -> [UInt8] {
         var out = body
         for _ in 0..<Int.random(in: 1...6, using: &random) {
             let at = out.isEmpty ? 0 : Int.random(in: 0...out.count, using: &random)
@@ -51,7 +41,7 @@ import Testing
         let environment = ProcessInfo.processInfo.environment
         let rounds = environment["ROTOR_PACK_ROUNDS"].flatMap(Int.init) ?? 3
         let seed = environment["ROTOR_PACK_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 1...UInt64(UInt32.max))
-        var random = SplitMix(state: seed)
+        var random = SplitMix64(seed: seed)
         var compared = 0, direct = 0
         for round in 0..<rounds {
             try withScratchRepo { repo, dir in

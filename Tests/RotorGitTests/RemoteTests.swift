@@ -23,15 +23,21 @@ struct RemoteTests {
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
+    /// A bare remote (`remote.git` in `dir`) with one commit, made through a seed repository.
+    func seededRemote(in dir: String) throws -> (bare: String, seed: GitRepository, first: ObjectID) {
+        let bare = dir + "/remote.git"
+        #expect(try gitCLI(["init", "-q", "--bare", "-b", "main", bare]).status == 0)
+        let seed = try GitRepository.initialize(at: dir + "/seed")
+        let first = try seed.commit(changes: ["a.txt": Array("1\n".utf8)], parent: nil, ref: "HEAD", message: "one",
+                                    author: signature(), committer: signature())
+        #expect(try gitCLI(["-C", dir + "/seed", "push", "-q", bare, "main"]).status == 0)
+        return (bare, seed, first)
+    }
+
     /// libgit2 1.5 leaks on every remote lookup, so a long-lived handle looks its remote up once.
     @Test func repeatedFetchesReuseOneRemoteHandle() throws {
         try withScratchDir { dir in
-            let bare = dir + "/remote.git"
-            #expect(try gitCLI(["init", "-q", "--bare", "-b", "main", bare]).status == 0)
-            let seed = try GitRepository.initialize(at: dir + "/seed")
-            let first = try seed.commit(changes: ["a.txt": Array("1\n".utf8)], parent: nil, ref: "HEAD", message: "one",
-                                        author: signature(), committer: signature())
-            #expect(try gitCLI(["-C", dir + "/seed", "push", "-q", bare, "main"]).status == 0)
+            let (bare, seed, first) = try seededRemote(in: dir)
             let mine = try GitRepository.clone(from: bare, to: dir + "/mine", branch: "main")
             // When it fetches many times, a new commit in between
             try mine.fetch()
@@ -54,13 +60,7 @@ struct RemoteTests {
 
     @Test func cloneCommitPushAndDetectARaceThenFastForward() throws {
         try withScratchDir { dir in
-            // A bare remote with one commit, made through a seed clone.
-            let bare = dir + "/remote.git"
-            #expect(try gitCLI(["init", "-q", "--bare", "-b", "main", bare]).status == 0)
-            let seed = try GitRepository.initialize(at: dir + "/seed")
-            let first = try seed.commit(changes: ["a.txt": Array("1\n".utf8)], parent: nil, ref: "HEAD", message: "one",
-                                        author: signature(), committer: signature())
-            #expect(try gitCLI(["-C", dir + "/seed", "push", "-q", bare, "main"]).status == 0)
+            let (bare, seed, first) = try seededRemote(in: dir)
 
             // rotor's clone, and a second clone standing in for a merged pull request.
             let mine = try GitRepository.clone(from: bare, to: dir + "/mine", branch: "main")
