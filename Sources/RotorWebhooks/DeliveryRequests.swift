@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import NIOHTTP1
 import RotorCore
 import RotorStore
 
@@ -22,7 +23,8 @@ struct DeliveryRequests {
         case unsendable(String)
     }
 
-    let client: WebhookHTTPClient
+    /// The hand-written client, whose requests are built in wire form; nil: AsyncHTTPClient's fields.
+    let client: WebhookHTTPClient?
     let keys: any SigningKeyProvider
     private var heads: [String: Result<WebhookHTTPClient.RequestHead, WebhookTargetError>] = [:]
     /// Each service's signer, kept across batches while the provider gives the same keys.
@@ -32,7 +34,7 @@ struct DeliveryRequests {
     private var now = Date(timeIntervalSince1970: 0)
     private var timestamp: (value: Int64, text: String) = (0, "0")
 
-    init(client: WebhookHTTPClient, keys: any SigningKeyProvider) {
+    init(client: WebhookHTTPClient?, keys: any SigningKeyProvider) {
         self.client = client
         self.keys = keys
     }
@@ -53,8 +55,9 @@ struct DeliveryRequests {
         case .success(let found): signer = found
         case .failure(let error): return .unsignable(error)
         }
+        guard let client else { return fields(claimed, signer: signer, tag: tag) }
         let head: WebhookHTTPClient.RequestHead
-        switch self.head(for: delivery.url) {
+        switch self.head(for: delivery.url, client: client) {
         case .success(let found): head = found
         case .failure(let error): return .unsendable("\(error)")
         }
@@ -92,7 +95,25 @@ struct DeliveryRequests {
         return found
     }
 
-    private mutating func head(for url: String) -> Result<WebhookHTTPClient.RequestHead, WebhookTargetError> {
+    /// The request as header fields and a body for AsyncHTTPClient, the body signed from the
+    /// bytes that are sent. (The sender checks the URL and the fields before sending.)
+    private func fields(_ claimed: ClaimedDelivery, signer: WebhookSigner, tag: Int) -> Built {
+        let delivery = claimed.delivery
+        var text = claimed.body
+        let (body, signature) = text.withUTF8 { bytes -> (ByteBuffer, [UInt8]) in
+            let body = UnsafeRawBufferPointer(bytes)
+            return (ByteBuffer(bytes: body), signer.signature(id: delivery.eventID, timestamp: timestamp.value, body: body))
+        }
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(Self.fixedFields.count + 3)
+        for (name, value) in Self.fixedFields { headers.add(name: name, value: value) }
+        headers.add(name: "webhook-id", value: delivery.eventID)
+        headers.add(name: "webhook-timestamp", value: timestamp.text)
+        headers.add(name: "webhook-signature", value: String(decoding: signature, as: UTF8.self))
+        return .request(WebhookRequest(tag: tag, url: delivery.url, content: .prepared(headers: headers, body: body)))
+    }
+
+    private mutating func head(for url: String, client: WebhookHTTPClient) -> Result<WebhookHTTPClient.RequestHead, WebhookTargetError> {
         if let known = heads[url] { return known }
         let head = client.requestHead(url: url, fields: Self.fixedFields)
         heads[url] = head

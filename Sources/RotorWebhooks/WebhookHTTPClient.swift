@@ -70,8 +70,8 @@ public final class WebhookHTTPClient: Sendable {
     ///   - requestTimeout: How long each request may take.
     ///   - deadline: When set, no request starts after it, and one that would outlast it is cut
     ///     to end there (and says so).
-    public func sendQueue(concurrency: Int, requestTimeout: TimeInterval, deadline: ContinuousClock.Instant?) -> WebhookSendQueue {
-        WebhookSendQueue(client: self, pool: pool, concurrency: concurrency, requestTimeout: requestTimeout, deadline: deadline)
+    public func sendQueue(concurrency: Int, requestTimeout: TimeInterval, deadline: ContinuousClock.Instant?) -> NIOWebhookSendQueue {
+        NIOWebhookSendQueue(client: self, pool: pool, concurrency: concurrency, requestTimeout: requestTimeout, deadline: deadline)
     }
 
     /// The request, ready for the pool (its timeout set later by a send queue).
