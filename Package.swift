@@ -46,14 +46,13 @@ let package = Package(
         .target(name: "RotorCrypto", dependencies: ["CGPGME", "RotorCore", "RotorOpenPGP"]),
         // Test-only fault injection (`ROTOR_FAULT`): named points where a test can kill or pause the process.
         .target(name: "RotorFaults"),
-        // Webhook delivery: the job worker, Standard Webhooks signatures, retries, over an
-        // HTTP/1.1 client of its own on SwiftNIO (NIOSSL for https).
+        // Webhook delivery: the job worker, Standard Webhooks signatures, retries, over
+        // AsyncHTTPClient (its parser reads the receivers' answers; NIOSSL for https).
         .target(name: "RotorWebhooks", dependencies: [
             "RotorCore", "RotorStore", "RotorCrypto",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Crypto", package: "swift-crypto"),
@@ -80,7 +79,7 @@ let package = Package(
         ], plugins: [.plugin(name: "BuildInfo")]),
         // Records the git commit the package is built from, for `rotor --version`.
         .plugin(name: "BuildInfo", capability: .buildTool()),
-        // Building blocks alone: encryption (native OpenPGP vs gpgme, on a throwaway keyring), the webhook client.
+        // Building blocks alone: encryption (native OpenPGP vs gpgme, on a throwaway keyring), the webhook sender.
         .executableTarget(name: "rotor-bench", dependencies: [
             "RotorCrypto", "RotorWebhooks", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

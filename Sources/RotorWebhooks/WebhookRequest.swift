@@ -12,8 +12,6 @@ public struct WebhookRequest: Sendable {
         case fields(headers: [(String, String)], body: [UInt8])
         /// Header fields and a body as AsyncHTTPClient takes them (what a delivery pass builds).
         case prepared(headers: HTTPHeaders, body: ByteBuffer)
-        /// The request already in its wire form (the hand-written client's).
-        case serialized(endpoint: WebhookTarget.Endpoint, request: ByteBuffer)
     }
 
     public init(tag: Int, url: String, headers: [(String, String)], body: [UInt8]) {
@@ -33,12 +31,4 @@ public enum WebhookSendResult: Sendable {
     case finished(tag: Int, outcome: AttemptOutcome, seconds: Double, cutByDeadline: Bool)
     /// It never started: the deadline came first, its endpoint answered 410 Gone, or the queue was cancelled.
     case notStarted(tag: Int)
-}
-
-/// What a delivery pass drives: requests in, results out, in batches.
-protocol WebhookSending: Sendable {
-    var results: AsyncStream<[WebhookSendResult]> { get }
-    func submit(_ requests: [WebhookRequest])
-    func finish()
-    func cancel()
 }

@@ -13,7 +13,7 @@ import Synchronization
 ///
 /// The caller may submit more work at any time, and calls ``finish()`` when it has no more (the
 /// stream then ends once everything submitted has a result).
-public final class WebhookSendQueue: WebhookSending {
+public final class WebhookSendQueue: Sendable {
     /// Every request's result, in batches, in the order they end.
     public let results: AsyncStream<[WebhookSendResult]>
     private let continuation: AsyncStream<[WebhookSendResult]>.Continuation
@@ -71,7 +71,6 @@ public final class WebhookSendQueue: WebhookSending {
             switch request.content {
             case .prepared(let headers, let body): prepared = sender.prepare(url: request.url, headers: headers, body: body)
             case .fields(let headers, let body): prepared = sender.prepare(url: request.url, headers: headers, body: ByteBuffer(bytes: body))
-            case .serialized: prepared = .failure(WebhookTargetError(message: "a request in wire form is not sendable here"))
             }
             switch prepared {
             case .success(let exchange): made.append(Waiting(tag: request.tag, url: request.url, exchange: exchange))

@@ -52,23 +52,10 @@ public final class WebhookWorker: Sendable {
         let start = clock.now()
         let deadline = options.passTimeout.map { ContinuousClock.now + .milliseconds(Int64($0 * 1_000)) }
         let connectTimeout = min(options.requestTimeout, 10)
-        // (Temporary: the hand-written client stays selectable for one comparison.)
-        if ProcessInfo.processInfo.environment["ROTOR_WEBHOOK_CLIENT"] == "nio" {
-            let http = WebhookHTTPClient(connectTimeout: connectTimeout, connectionsPerHost: options.concurrency)
-            let queue = http.sendQueue(concurrency: options.concurrency, requestTimeout: options.requestTimeout, deadline: deadline)
-            do {
-                let report = try await pass(dueBy: start, only: only, deadline: deadline, queue: queue, builder: DeliveryRequests(client: http, keys: keys))
-                try await http.shutdown()
-                return report
-            } catch {
-                try? await http.shutdown()
-                throw error
-            }
-        }
         let sender = WebhookSender(connectTimeout: connectTimeout, connectionsPerHost: options.concurrency, environment: environment)
         let queue = sender.sendQueue(concurrency: options.concurrency, requestTimeout: options.requestTimeout, deadline: deadline)
         do {
-            let report = try await pass(dueBy: start, only: only, deadline: deadline, queue: queue, builder: DeliveryRequests(client: nil, keys: keys))
+            let report = try await pass(dueBy: start, only: only, deadline: deadline, queue: queue, builder: DeliveryRequests(keys: keys))
             try await sender.shutdown()
             return report
         } catch {
@@ -97,7 +84,7 @@ public final class WebhookWorker: Sendable {
         return report
     }
 
-    private func pass(dueBy: Date, only: Set<String>?, deadline: ContinuousClock.Instant?, queue: some WebhookSending,
+    private func pass(dueBy: Date, only: Set<String>?, deadline: ContinuousClock.Instant?, queue: WebhookSendQueue,
                       builder: DeliveryRequests) async throws -> DeliveryReport {
         var report = DeliveryReport()
         let started = ContinuousClock.now

@@ -28,34 +28,18 @@ struct SendBenchmark: AsyncParsableCommand {
                        ("webhook-signature", "v1," + String(repeating: "A", count: 43) + "=")]
         let requests = (0..<count).map { WebhookRequest(tag: $0, url: url, headers: headers, body: body) }
         var ok = 0
-        let seconds: Double
-        // (Temporary: the hand-written client stays selectable for one comparison.)
-        if ProcessInfo.processInfo.environment["ROTOR_WEBHOOK_CLIENT"] == "nio" {
-            let http = WebhookHTTPClient(connectTimeout: 10, connectionsPerHost: concurrency)
-            // One warm-up request opens a connection, as a pass's first requests do.
-            _ = try await http.post(url: url, headers: headers, body: body, timeout: 10)
-            let queue = http.sendQueue(concurrency: concurrency, requestTimeout: 10, deadline: nil)
-            let started = ContinuousClock.now
-            queue.submit(requests)
-            queue.finish()
-            for await batch in queue.results {
-                for result in batch { if case .finished(_, let outcome, _, _) = result, outcome.isSuccess { ok += 1 } }
-            }
-            seconds = Self.seconds(started.duration(to: .now))
-            try await http.shutdown()
-        } else {
-            let sender = WebhookSender(connectTimeout: 10, connectionsPerHost: concurrency)
-            _ = try await sender.post(url: url, headers: headers, body: body, timeout: 10)
-            let queue = sender.sendQueue(concurrency: concurrency, requestTimeout: 10, deadline: nil)
-            let started = ContinuousClock.now
-            queue.submit(requests)
-            queue.finish()
-            for await batch in queue.results {
-                for result in batch { if case .finished(_, let outcome, _, _) = result, outcome.isSuccess { ok += 1 } }
-            }
-            seconds = Self.seconds(started.duration(to: .now))
-            try await sender.shutdown()
+        let sender = WebhookSender(connectTimeout: 10, connectionsPerHost: concurrency)
+        // One warm-up request opens a connection, as a pass's first requests do.
+        _ = try await sender.post(url: url, headers: headers, body: body, timeout: 10)
+        let queue = sender.sendQueue(concurrency: concurrency, requestTimeout: 10, deadline: nil)
+        let started = ContinuousClock.now
+        queue.submit(requests)
+        queue.finish()
+        for await batch in queue.results {
+            for result in batch { if case .finished(_, let outcome, _, _) = result, outcome.isSuccess { ok += 1 } }
         }
+        let seconds = Self.seconds(started.duration(to: .now))
+        try await sender.shutdown()
         print(String(format: "%d requests (%d answered 2xx) in %.3f s: %.0f requests/s at concurrency %d", count, ok, seconds, Double(count) / seconds, concurrency))
         if ok != count { throw ExitCode.failure }
     }
