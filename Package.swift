@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
@@ -45,14 +46,15 @@ let package = Package(
         .target(name: "RotorCrypto", dependencies: ["CGPGME", "RotorCore", "RotorOpenPGP"]),
         // Test-only fault injection (`ROTOR_FAULT`): named points where a test can kill or pause the process.
         .target(name: "RotorFaults"),
-        // Webhook delivery: the job worker, Standard Webhooks signatures, retries, over an
-        // HTTP/1.1 client of its own on SwiftNIO (NIOSSL for https).
+        // Webhook delivery: the job worker, Standard Webhooks signatures, retries, over
+        // AsyncHTTPClient (its parser reads the receivers' answers; NIOSSL for https).
         .target(name: "RotorWebhooks", dependencies: [
             "RotorCore", "RotorStore", "RotorCrypto",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The imperative shell: loads git, plans, encrypts, commits, updates the store, delivers.
@@ -77,7 +79,7 @@ let package = Package(
         ], plugins: [.plugin(name: "BuildInfo")]),
         // Records the git commit the package is built from, for `rotor --version`.
         .plugin(name: "BuildInfo", capability: .buildTool()),
-        // Building blocks alone: encryption (native OpenPGP vs gpgme, on a throwaway keyring), the webhook client.
+        // Building blocks alone: encryption (native OpenPGP vs gpgme, on a throwaway keyring), the webhook sender.
         .executableTarget(name: "rotor-bench", dependencies: [
             "RotorCrypto", "RotorWebhooks", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

@@ -1,8 +1,9 @@
 import Foundation
 
-/// Where a webhook URL points, parsed once per URL: the connection it needs and the request line.
+/// Where a webhook URL points, parsed and checked once per URL: what rotor refuses to send to,
+/// and the endpoint (whether it needs TLS, and the host and port a proxy is chosen by).
 struct WebhookTarget: Sendable {
-    /// What a connection is reused for: same scheme, host and port.
+    /// Scheme, host and port.
     struct Endpoint: Hashable, Sendable {
         let tls: Bool
         /// The host without IPv6 brackets.
@@ -11,10 +12,6 @@ struct WebhookTarget: Sendable {
     }
 
     let endpoint: Endpoint
-    /// The path and query, percent-encoded as in the URL (`/` when empty).
-    let requestURI: String
-    /// The `Host` header: the host (bracketed when IPv6) and a non-default port.
-    let hostHeader: String
 
     /// Parses an `http://` or `https://` URL.
     ///
@@ -37,11 +34,6 @@ struct WebhookTarget: Sendable {
         let port = components.port ?? defaultPort
         guard (1...65_535).contains(port) else { throw WebhookTargetError(message: "the URL's port is out of range") }
         endpoint = Endpoint(tls: tls, host: host, port: port)
-        var uri = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
-        if let query = components.percentEncodedQuery { uri += "?" + query }
-        requestURI = uri
-        let bracketed = host.contains(":") ? "[\(host)]" : host
-        hostHeader = port == defaultPort ? bracketed : "\(bracketed):\(port)"
     }
 }
 
@@ -50,7 +42,7 @@ struct WebhookTargetError: Error, CustomStringConvertible {
     let message: String
     var description: String { message }
 
-    /// A field name that is not an HTTP token, or a CR, LF or NUL where it would end a field
-    /// or the head early (in the URL or a field value).
+    /// A field name that is not an HTTP token, or a CR, LF or NUL in a field value, where it
+    /// would end the field or the head early.
     static let forbiddenCharacter = WebhookTargetError(message: "a header field name or value has a character HTTP forbids")
 }

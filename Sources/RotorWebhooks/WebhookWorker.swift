@@ -16,6 +16,8 @@ public final class WebhookWorker: Sendable {
     let options: DeliveryOptions
     let owner: JobOwner
     let jitter: JitterSource
+    /// Where the proxy settings are read (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`).
+    let environment: [String: String]
 
     /// Creates a worker.
     ///
@@ -27,9 +29,11 @@ public final class WebhookWorker: Sendable {
     ///   - options: Timeouts, concurrency, schedule.
     ///   - owner: Who claims jobs (this process by default).
     ///   - jitter: The draws that spread retries (seed it in tests).
+    ///   - environment: Where the proxy settings are read (the process's environment by default).
     public init(store: StateStore, keys: any SigningKeyProvider, clock: any DeliveryClock,
                 wireClock: any DeliveryClock = SystemDeliveryClock(), options: DeliveryOptions = DeliveryOptions(),
-                owner: JobOwner = ProcessLiveness.current, jitter: JitterSource = JitterSource()) {
+                owner: JobOwner = ProcessLiveness.current, jitter: JitterSource = JitterSource(),
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.store = store
         self.keys = keys
         self.clock = clock
@@ -37,6 +41,7 @@ public final class WebhookWorker: Sendable {
         self.options = options
         self.owner = owner
         self.jitter = jitter
+        self.environment = environment
     }
 
     /// One pass: every job due at the pass's start gets one attempt, then it returns.
@@ -46,13 +51,15 @@ public final class WebhookWorker: Sendable {
     public func runOnce(only: Set<String>? = nil) async throws -> DeliveryReport {
         let start = clock.now()
         let deadline = options.passTimeout.map { ContinuousClock.now + .milliseconds(Int64($0 * 1_000)) }
-        let http = WebhookHTTPClient(connectTimeout: min(options.requestTimeout, 10), connectionsPerHost: options.concurrency)
+        let connectTimeout = min(options.requestTimeout, 10)
+        let sender = WebhookSender(connectTimeout: connectTimeout, connectionsPerHost: options.concurrency, environment: environment)
+        let queue = sender.sendQueue(concurrency: options.concurrency, requestTimeout: options.requestTimeout, deadline: deadline)
         do {
-            let report = try await pass(dueBy: start, only: only, deadline: deadline, http: http)
-            try await http.shutdown()
+            let report = try await pass(dueBy: start, only: only, deadline: deadline, queue: queue, builder: DeliveryRequests(keys: keys))
+            try await sender.shutdown()
             return report
         } catch {
-            try? await http.shutdown()
+            try? await sender.shutdown()
             throw error
         }
     }
@@ -77,18 +84,18 @@ public final class WebhookWorker: Sendable {
         return report
     }
 
-    private func pass(dueBy: Date, only: Set<String>?, deadline: ContinuousClock.Instant?, http: WebhookHTTPClient) async throws -> DeliveryReport {
+    private func pass(dueBy: Date, only: Set<String>?, deadline: ContinuousClock.Instant?, queue: WebhookSendQueue,
+                      builder: DeliveryRequests) async throws -> DeliveryReport {
         var report = DeliveryReport()
         let started = ContinuousClock.now
         let cpuAtStart = DeliveryReport.processCPUSeconds()
         // Jobs are claimed in batches (one store transaction per batch, not per job) and handed
-        // to a send queue on the HTTP client's event loop, which keeps `concurrency` requests in
+        // to a send queue on the HTTP client, which keeps `concurrency` requests in
         // flight. The next batch is claimed, on this thread, while half the claimed jobs are still
         // being sent, so the requests do not wait for the store. A batch's lease covers the
         // wait behind every request queued before it, as if each timed out; what has
         // not started by the deadline is handed back. Finished attempts are recorded in batches
         // too, most of them by the claims themselves (see `Recorder`).
-        let queue = http.sendQueue(concurrency: options.concurrency, requestTimeout: options.requestTimeout, deadline: deadline)
         let recorder = Recorder(store: store, owner: owner, actor: options.actor, size: recordBatchSize)
         var claimedByTag: [Int: ClaimedDelivery] = [:]
         // Jobs to give back uncounted, together (at a deadline that can be a whole window):
@@ -99,7 +106,7 @@ public final class WebhookWorker: Sendable {
             handedBack = []
         }
         var nextTag = 0
-        var requestBuilder = DeliveryRequests(client: http, keys: keys)
+        var requestBuilder = builder
         var exhausted = false
         let open = { deadline.map { ContinuousClock.now < $0 } ?? true }
 

@@ -22,25 +22,29 @@ struct SendBenchmark: AsyncParsableCommand {
     @Option(help: "Body bytes.") var size = 400
 
     func run() async throws {
-        let http = WebhookHTTPClient(connectTimeout: 10, connectionsPerHost: concurrency)
         let body = Array(repeating: UInt8(ascii: "x"), count: size)
         let headers = [("content-type", "application/json"), ("user-agent", "rotor-webhooks/1"),
                        ("webhook-id", "evt_" + String(repeating: "0", count: 32)), ("webhook-timestamp", "1700000000"),
                        ("webhook-signature", "v1," + String(repeating: "A", count: 43) + "=")]
-        // One warm-up request opens a connection, as a pass's first requests do.
-        _ = try await http.post(url: url, headers: headers, body: body, timeout: 10)
-        let queue = http.sendQueue(concurrency: concurrency, requestTimeout: 10, deadline: nil)
-        let started = ContinuousClock.now
-        queue.submit((0..<count).map { WebhookRequest(tag: $0, url: url, headers: headers, body: body) })
-        queue.finish()
+        let requests = (0..<count).map { WebhookRequest(tag: $0, url: url, headers: headers, body: body) }
         var ok = 0
+        let sender = WebhookSender(connectTimeout: 10, connectionsPerHost: concurrency)
+        // One warm-up request opens a connection, as a pass's first requests do.
+        _ = try await sender.post(url: url, headers: headers, body: body, timeout: 10)
+        let queue = sender.sendQueue(concurrency: concurrency, requestTimeout: 10, deadline: nil)
+        let started = ContinuousClock.now
+        queue.submit(requests)
+        queue.finish()
         for await batch in queue.results {
             for result in batch { if case .finished(_, let outcome, _, _) = result, outcome.isSuccess { ok += 1 } }
         }
-        let elapsed = started.duration(to: .now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        try await http.shutdown()
+        let seconds = Self.seconds(started.duration(to: .now))
+        try await sender.shutdown()
         print(String(format: "%d requests (%d answered 2xx) in %.3f s: %.0f requests/s at concurrency %d", count, ok, seconds, Double(count) / seconds, concurrency))
         if ok != count { throw ExitCode.failure }
+    }
+
+    static func seconds(_ elapsed: Duration) -> Double {
+        Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 }

@@ -1,13 +1,14 @@
 import Crypto
 import Foundation
 import GRDB
+import NIOCore
 import Testing
 import RotorCore
 import RotorStore
 import RotorTesting
 @testable import RotorWebhooks
 
-@Suite("Delivery requests: built in their wire form, and what cannot be built")
+@Suite("Delivery requests: their fields and signature, and what cannot be built")
 struct DeliveryRequestsTests {
     static let t0 = RFC3339.parse("2027-01-01T00:00:00Z")!
 
@@ -78,21 +79,39 @@ struct DeliveryRequestsTests {
         #expect(try store.job("job_ok").status == .completed)
     }
 
-    @Test func aRequestHeadIsTheStartOfWhatSerializeWrites() throws {
-        // The worker's requests (a head per URL, then the delivery's own fields) and a one-off
-        // serialized request with the same fields are the same bytes.
-        let target = try WebhookTarget(url: "http://127.0.0.1:8080/hooks/a?x=1")
-        let head = WebhookHTTPClient.RequestHead(target: target, fields: DeliveryRequests.fixedFields)
-        var request = try #require(head.start(extraCapacity: 0))
-        #expect(WebhookHTTPClient.RequestHead.writeField(name: "webhook-id", value: "evt_1", to: &request))
-        Array("{}".utf8).withUnsafeBytes { WebhookHTTPClient.RequestHead.end(&request, body: $0) }
-        let whole = try #require(WebhookHTTPClient.serialize(target: target, headers: DeliveryRequests.fixedFields + [("webhook-id", "evt_1")],
-                                                             body: Array("{}".utf8)))
-        #expect(request == whole)
-        #expect(String(buffer: request).hasPrefix("POST /hooks/a?x=1 HTTP/1.1\r\nhost: 127.0.0.1:8080\r\ncontent-type: application/json\r\nuser-agent: rotor-webhooks/1\r\n"))
-        // A field HTTP forbids leaves the request as it was.
-        #expect(!WebhookHTTPClient.RequestHead.writeField(name: "webhook-id", value: "evt\r\nx: 1", to: &request))
-        #expect(request == whole)
-        #expect(WebhookHTTPClient.RequestHead(target: target, fields: [("x-a", "1\n")]).start(extraCapacity: 0) == nil)
+    @Test func aRequestCarriesTheFieldsEveryDeliveryHasAndIsSignedFromTheBytesItSends() throws {
+        // Given a claimed job,
+        let body = #"{"data":{"canary":"not-a-secret"},"type":"secret.rotated"}"#
+        let url = "http://127.0.0.1:8080/hooks/a?x=1"
+        let store = try Self.store(jobs: [("job_1", "evt_1", "api", url)], bodies: ["evt_1": body])
+        let claimed = try store.claimDueDeliveries(dueBy: Self.t0, now: Self.t0, owner: ProcessLiveness.current, lease: 60, limit: 10,
+                                                   ownerIsGone: { _ in false })
+        let key = SymmetricKey(size: .bits256)
+        // when its request is built,
+        var builder = DeliveryRequests(keys: StaticSigningKeys(["api": [key]]))
+        builder.startBatch(now: Self.t0, timestamp: 1_798_761_600)
+        guard case .request(let request) = try builder.build(#require(claimed.first), tag: 7),
+              case .prepared(let headers, let sent) = request.content else {
+            Issue.record("expected a request with header fields")
+            return
+        }
+        // then it carries the fixed fields, then the delivery's own, in that order,
+        #expect(request.tag == 7 && request.url == url)
+        #expect(headers.map(\.name) == ["content-type", "user-agent", "webhook-id", "webhook-timestamp", "webhook-signature"])
+        #expect(headers.first(name: "content-type") == "application/json" && headers.first(name: "user-agent") == "rotor-webhooks/1")
+        #expect(headers.first(name: "webhook-id") == "evt_1" && headers.first(name: "webhook-timestamp") == "1798761600")
+        // and the signature is over the very bytes sent.
+        #expect(Array(buffer: sent) == Array(body.utf8))
+        #expect(headers.first(name: "webhook-signature") == WebhookSignature.sign(id: "evt_1", timestamp: 1_798_761_600, body: Array(buffer: sent), key: key))
+    }
+
+    @Test func aHeaderFieldThatWouldSmuggleAnotherIsRefused() {
+        #expect(WebhookSender.isAllowed(name: "webhook-id", value: "evt_1"))
+        #expect(!WebhookSender.isAllowed(name: "x-a", value: "1\r\nx-injected: 1"))
+        #expect(!WebhookSender.isAllowed(name: "x-a", value: "1\nGET / HTTP/1.1"))
+        #expect(!WebhookSender.isAllowed(name: "x-a", value: "a\u{0}b"))
+        #expect(!WebhookSender.isAllowed(name: "x a", value: "1"))
+        #expect(!WebhookSender.isAllowed(name: "", value: "1"))
+        #expect(!WebhookSender.isAllowed(name: "x-a:", value: "1"))
     }
 }

@@ -58,7 +58,7 @@ struct ReceiverVerificationTests {
 
         // And forgeries are refused by the same receiver: a tampered body, a wrong secret, an old timestamp.
         let key = try Array(secret.utf8).withUnsafeBytes { try WebhookSecret.key(fromText: $0, secretName: "test") }
-        let http = WebhookHTTPClient(connectTimeout: 5)
+        let http = WebhookSender(connectTimeout: 5, environment: [:])
         let now = Int64(Date().timeIntervalSince1970)
         func post(_ body: String, signedBody: String? = nil, key: SymmetricKey, timestamp: Int64, id: String) async throws -> Int? {
             let signature = WebhookSignature.sign(id: id, timestamp: timestamp, body: Array((signedBody ?? body).utf8), key: key)
