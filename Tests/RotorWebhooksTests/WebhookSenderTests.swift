@@ -21,19 +21,10 @@ struct WebhookSenderTests {
 
         init(tls: (cert: String, key: String)? = nil, silent: Bool = false) throws {
             directory = try TemporaryDirectory(prefix: "quirks")
-            let script = URL(fileURLWithPath: WebhookReceiver.scriptPath).deletingLastPathComponent().appendingPathComponent("http-quirks-receiver").path
-            var arguments = [script, "--log", directory.path("log.jsonl")]
+            var arguments = ["--log", directory.path("log.jsonl")]
             if let tls { arguments += ["--tls", tls.cert, tls.key] }
             if silent { arguments.append("--silent") }
-            process = try RunningProcess("/usr/bin/env", ["python3"] + arguments, directory: directory.path)
-            let deadline = Date().addingTimeInterval(20)
-            var found: Int?
-            while found == nil, Date() < deadline {
-                found = process.stdout.split(separator: " ").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-                if found == nil { usleep(20_000) }
-            }
-            guard let found else { throw FixtureError("http-quirks-receiver did not start: \(process.stderr)") }
-            port = found
+            (process, port) = try startScript("http-quirks-receiver", arguments, in: directory)
         }
 
         deinit { process.send(SIGKILL) }
@@ -360,18 +351,9 @@ struct WebhookSenderTests {
 
         init(requireAuth: String? = nil) throws {
             directory = try TemporaryDirectory(prefix: "proxy")
-            let script = URL(fileURLWithPath: WebhookReceiver.scriptPath).deletingLastPathComponent().appendingPathComponent("http-proxy").path
-            var arguments = [script, "--log", directory.path("log.jsonl")]
+            var arguments = ["--log", directory.path("log.jsonl")]
             if let requireAuth { arguments += ["--require-auth", requireAuth] }
-            process = try RunningProcess("/usr/bin/env", ["python3"] + arguments, directory: directory.path)
-            let deadline = Date().addingTimeInterval(20)
-            var found: Int?
-            while found == nil, Date() < deadline {
-                found = process.stdout.split(separator: " ").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-                if found == nil { usleep(20_000) }
-            }
-            guard let found else { throw FixtureError("http-proxy did not start: \(process.stderr)") }
-            port = found
+            (process, port) = try startScript("http-proxy", arguments, in: directory)
         }
 
         deinit { process.send(SIGKILL) }
@@ -513,4 +495,19 @@ struct WebhookSenderTests {
             guard result.status == 0 else { throw FixtureError("openssl \(step[0]) failed: \(result.stderr)") }
         }
     }
+}
+
+/// Starts `scripts/<name>` (a test server of the repository's) with `arguments` in `directory`,
+/// and waits for the port it prints ("listening on PORT").
+private func startScript(_ name: String, _ arguments: [String], in directory: TemporaryDirectory) throws -> (RunningProcess, Int) {
+    let script = URL(fileURLWithPath: WebhookReceiver.scriptPath).deletingLastPathComponent().appendingPathComponent(name).path
+    let process = try RunningProcess("/usr/bin/env", ["python3", script] + arguments, directory: directory.path)
+    let deadline = Date().addingTimeInterval(20)
+    var found: Int?
+    while found == nil, Date() < deadline {
+        found = process.stdout.split(separator: " ").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        if found == nil { usleep(20_000) }
+    }
+    guard let found else { throw FixtureError("\(name) did not start: \(process.stderr)") }
+    return (process, found)
 }
