@@ -38,6 +38,8 @@ let package = Package(
         .systemLibrary(name: "CGit2", path: "Sources/CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev", "zlib1g-dev"])]),
         .target(name: "RotorGit", dependencies: ["CGit2", "RotorCore", .product(name: "Crypto", package: "swift-crypto")]),
         .systemLibrary(name: "CGPGME", path: "Sources/CGPGME", pkgConfig: "gpgme", providers: [.apt(["libgpgme-dev"])]),
+        // glibc's malloc_trim, for the daemon to hand freed memory back between passes.
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         // Native OpenPGP encryption to cv25519 recipients on swift-crypto: pure packet code, no gpgme
         // (RotorCore for the armor checksum).
         .target(name: "RotorOpenPGP", dependencies: [
@@ -64,7 +66,7 @@ let package = Package(
         ]),
         // The reconciler daemon: schedule, fetch/push, health, metrics, HTTP, structured logs, shutdown.
         .target(name: "RotorDaemon", dependencies: [
-            "RotorCore", "RotorEngine", "RotorFaults", "RotorGit", "RotorSpecs", "RotorStore", "RotorWebhooks",
+            "CMalloc", "RotorCore", "RotorEngine", "RotorFaults", "RotorGit", "RotorSpecs", "RotorStore", "RotorWebhooks",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

@@ -12,3 +12,14 @@ static inline int rotor_inflate_init(z_stream *stream) { return inflateInit(stre
 static inline int rotor_set_tree_cache_limit(size_t bytes) {
     return git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, bytes);
 }
+
+/// The most bytes of pack files mapped at once, process-wide (libgit2's default is 8 GiB on
+/// 64-bit): least recently used windows are unmapped beyond it.
+static inline int rotor_set_mapped_pack_limit(size_t bytes) {
+    return git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, bytes);
+}
+
+/// The most bytes of parsed objects cached, process-wide (libgit2's default is 256 MiB).
+static inline int rotor_set_object_cache_limit(ssize_t bytes) {
+    return git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, bytes);
+}

@@ -12,8 +12,18 @@ enum GitLibrary {
         // libgit2 caches parsed trees only up to 4 KiB (about 100 entries). A directory with
         // thousands of files was then inflated and parsed again on every path lookup in it
         // (`git_tree_entry_bypath`), which made per-path lookups O(entries) each. The cache
-        // as a whole stays bounded by GIT_OPT_SET_CACHE_MAX_SIZE (256 MiB by default).
-        if result >= 0 { _ = rotor_set_tree_cache_limit(64 << 20) }
+        // as a whole stays bounded by GIT_OPT_SET_CACHE_MAX_SIZE, 64 MiB here (256 MiB by default,
+        // which a daemon's handle, caching every new tree of every rotation, would slowly fill).
+        //
+        // Each large commit adds a pack file (see writingOnePack) and a long-lived handle keeps
+        // every pack it ever read mapped whole (the push reads all of the new one): ~0.45 MB of
+        // RSS per rotation of 1,000 secrets, forever. 8 MiB of mapped packs at most, least
+        // recently used unmapped first (a pack larger than that is still mapped whole while used).
+        if result >= 0 {
+            _ = rotor_set_tree_cache_limit(64 << 20)
+            _ = rotor_set_object_cache_limit(64 << 20)
+            _ = rotor_set_mapped_pack_limit(8 << 20)
+        }
         return result
     }()
 

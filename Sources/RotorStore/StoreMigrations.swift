@@ -305,6 +305,17 @@ enum StoreMigrations {
                 CREATE INDEX jobs_failed ON jobs (created_at) WHERE status = 'failed';
                 """)
         }
+        migrator.registerMigration("v8-pass-indexes") { db in
+            // Every apply (each daemon pass, no-op ones included) reads the versions that are not
+            // expired and the expiry warnings already sent. Unindexed, both read the whole table:
+            // every expired version ever, every event ever. That grew by ~1 MB per rotation of
+            // 1,000 secrets, all of it pulled into the pass's page caches (up to 32 MiB per
+            // connection, see StateStore), so each apply raised the daemon's peak memory for good.
+            try db.execute(sql: """
+                CREATE INDEX events_by_type ON events (type, version_id);
+                CREATE INDEX secret_versions_live ON secret_versions (state) WHERE state != 'expired';
+                """)
+        }
         return migrator
     }
 }
