@@ -60,7 +60,7 @@ struct RemoteTests {
 
     @Test func cloneCommitPushAndDetectARaceThenFastForward() throws {
         try withScratchDir { dir in
-            let (bare, seed, first) = try seededRemote(in: dir)
+            let (bare, _, first) = try seededRemote(in: dir)
 
             // rotor's clone, and a second clone standing in for a merged pull request.
             let mine = try GitRepository.clone(from: bare, to: dir + "/mine", branch: "main")
