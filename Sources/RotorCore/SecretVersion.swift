@@ -32,6 +32,8 @@ public struct SecretVersion: Hashable, Codable, Sendable {
     public var rotatedFrom: Int?
     /// Why it was created, for people.
     public var rotationReason: String
+    /// For a rollback (`rotor rollback`): the older version whose value this one carries again.
+    public var rolledBackTo: Int?
     /// When the grace period ends (grace versions only).
     public var graceExpiresAt: Date?
     /// Generated or external.
@@ -46,7 +48,7 @@ public struct SecretVersion: Hashable, Codable, Sendable {
     /// Creates a version.
     public init(id: String, version: Int, state: State, createdAt: Date, createdBy: String, rotatedFrom: Int?,
                 rotationReason: String, graceExpiresAt: Date?, source: Source, sourceDigest: String?,
-                recipients: [String], valueEncrypted: String) {
+                recipients: [String], valueEncrypted: String, rolledBackTo: Int? = nil) {
         self.id = id
         self.version = version
         self.state = state
@@ -54,6 +56,7 @@ public struct SecretVersion: Hashable, Codable, Sendable {
         self.createdBy = createdBy
         self.rotatedFrom = rotatedFrom
         self.rotationReason = rotationReason
+        self.rolledBackTo = rolledBackTo
         self.graceExpiresAt = graceExpiresAt
         self.source = source
         self.sourceDigest = sourceDigest

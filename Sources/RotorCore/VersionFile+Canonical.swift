@@ -22,6 +22,7 @@ extension VersionFile {
             out.field("createdBy", quoted: version.createdBy)
             out.field("rotatedFrom", plain: version.rotatedFrom.map(String.init))
             out.field("rotationReason", quoted: version.rotationReason)
+            out.field("rolledBackTo", plain: version.rolledBackTo.map(String.init))
             out.field("graceExpiresAt", date: version.graceExpiresAt)
             out.field("source", plain: version.source.rawValue)
             out.field("sourceDigest", quoted: version.sourceDigest)

@@ -330,7 +330,7 @@ extension ApiKeySpec: CacheCodable {
 }
 
 extension SecretVersion: CacheCodable {
-    static var cachedFieldCount: Int { 12 }
+    static var cachedFieldCount: Int { 13 }
     func write(to writer: inout CacheWriter) {
         writer.string(id)
         writer.int(version)
@@ -344,13 +344,14 @@ extension SecretVersion: CacheCodable {
         writer.optional(sourceDigest) { $0.string($1) }
         writer.array(recipients) { $0.string($1) }
         writer.string(valueEncrypted)
+        writer.optional(rolledBackTo) { $0.int($1) }
     }
     init(from reader: inout CacheReader) throws {
         self.init(id: try reader.string(), version: try reader.int(), state: try reader.rawEnum(State.self), createdAt: try reader.date(),
                   createdBy: try reader.string(), rotatedFrom: try reader.optional { try $0.int() }, rotationReason: try reader.string(),
                   graceExpiresAt: try reader.optional { try $0.date() }, source: try reader.rawEnum(Source.self),
                   sourceDigest: try reader.optional { try $0.string() }, recipients: try reader.array { try $0.string() },
-                  valueEncrypted: try reader.string())
+                  valueEncrypted: try reader.string(), rolledBackTo: try reader.optional { try $0.int() })
     }
 }
 

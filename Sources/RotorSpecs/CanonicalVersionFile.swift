@@ -31,6 +31,11 @@ enum CanonicalVersionFile {
                     rotatedFrom = from
                 }
                 guard let reason = lines.next(after: "    rotationReason: ").flatMap(unquote) else { return nil }
+                var rolledBackTo: Int?
+                if let value = lines.next(after: "    rolledBackTo: ") {
+                    guard let to = integer(value) else { return nil }
+                    rolledBackTo = to
+                }
                 var graceExpiresAt: Date?
                 if let value = lines.next(after: "    graceExpiresAt: ") {
                     guard let expires = unquote(value).flatMap(RFC3339.parse) else { return nil }
@@ -47,7 +52,8 @@ enum CanonicalVersionFile {
                       OpenPGPArmor.isEncryptedMessage(value) else { return nil }
                 versions.append(SecretVersion(id: id, version: number, state: state, createdAt: createdAt, createdBy: createdBy,
                                               rotatedFrom: rotatedFrom, rotationReason: reason, graceExpiresAt: graceExpiresAt,
-                                              source: source, sourceDigest: digest, recipients: recipients, valueEncrypted: value))
+                                              source: source, sourceDigest: digest, recipients: recipients, valueEncrypted: value,
+                                              rolledBackTo: rolledBackTo))
             }
             guard lines.isAtEnd, isValid(versions) else { return nil }
             let file = VersionFile(secret: secret, versions: versions)
@@ -63,6 +69,7 @@ enum CanonicalVersionFile {
         let numbers = 1...Int(Int32.max)
         return versions.allSatisfy { version in
             numbers.contains(version.version) && version.rotatedFrom.map(numbers.contains) != false
+                && version.rolledBackTo.map { $0 < version.version } != false
                 && (version.state != .grace || version.graceExpiresAt != nil)
                 && version.recipients.allSatisfy(OpenPGPArmor.isNormalizedFingerprint)
         } && versions.filter { $0.state == .active }.count <= 1 && Set(versions.map(\.version)).count == versions.count

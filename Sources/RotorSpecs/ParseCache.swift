@@ -99,7 +99,7 @@ public final class ParseCache: @unchecked Sendable {
     /// The version of the file's layout and of what ``CachedParse`` writes: raise it with any
     /// change to either (a build id changes with every build anyway; this says why a file is
     /// refused, and guards builds with no id).
-    static let formatVersion: UInt64 = 2
+    static let formatVersion: UInt64 = 3
 
     /// The cache of the repository whose git directory is `gitDirectory`, or nil when
     /// `ROTOR_PARSE_CACHE=off`.

@@ -85,7 +85,7 @@ public enum VersionFileParser {
         return VersionFile(secret: secret, versions: versions)
     }
 
-    static let versionFields = ["id", "version", "state", "createdAt", "createdBy", "rotatedFrom", "rotationReason",
+    static let versionFields = ["id", "version", "state", "createdAt", "createdBy", "rotatedFrom", "rotationReason", "rolledBackTo",
                                 "graceExpiresAt", "source", "sourceDigest", "recipients", "value"]
 
     static func parseVersion(_ node: Node, path: String, sink: DiagnosticSink) -> SecretVersion? {
@@ -130,11 +130,15 @@ public enum VersionFileParser {
         if state == .grace, graceExpiresAt == nil {
             sink.error(reader.start, "a grace version needs graceExpiresAt")
         }
+        let rolledBackTo = reader.int("rolledBackTo", in: 1...Int(Int32.max))
+        if let rolledBackTo, rolledBackTo >= number {
+            sink.error(reader.location(of: "rolledBackTo"), "rolledBackTo must name an earlier version than \(number)")
+        }
         return SecretVersion(id: id, version: number, state: state, createdAt: createdAt,
                              createdBy: reader.string("createdBy") ?? "rotor",
                              rotatedFrom: reader.int("rotatedFrom", in: 1...Int(Int32.max)),
                              rotationReason: reader.string("rotationReason") ?? "", graceExpiresAt: graceExpiresAt,
                              source: source, sourceDigest: reader.string("sourceDigest"), recipients: recipients,
-                             valueEncrypted: VersionFile.canonicalArmor(value))
+                             valueEncrypted: VersionFile.canonicalArmor(value), rolledBackTo: rolledBackTo)
     }
 }

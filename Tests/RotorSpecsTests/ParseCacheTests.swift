@@ -33,7 +33,8 @@ struct CacheCodingTests {
                                 policy: "k", policyLocation: location, expiresAt: t0, revoked: true, revokeReason: "leak", consumers: consumers)
     static let version = SecretVersion(id: "v", version: 3, state: .grace, createdAt: t0, createdBy: "alice", rotatedFrom: 2, rotationReason: "why\nnot",
                                        graceExpiresAt: t0.addingTimeInterval(0.5), source: .external, sourceDigest: "sha256:ff",
-                                       recipients: [String(repeating: "A", count: 40), String(repeating: "B", count: 64)], valueEncrypted: "-----BEGIN PGP MESSAGE-----\n\nhF4D\n-----END PGP MESSAGE-----\n")
+                                       recipients: [String(repeating: "A", count: 40), String(repeating: "B", count: 64)], valueEncrypted: "-----BEGIN PGP MESSAGE-----\n\nhF4D\n-----END PGP MESSAGE-----\n",
+                                       rolledBackTo: 1)
 
     func roundTrip<T: CacheCodable & Equatable>(_ value: T) throws {
         var writer = CacheWriter()

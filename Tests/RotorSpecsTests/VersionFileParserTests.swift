@@ -13,7 +13,8 @@ struct VersionFileParserTests {
         let versions = [
             SecretVersion(id: "b", version: 2, state: .active, createdAt: t0, createdBy: "alice <a@x>", rotatedFrom: 1,
                           rotationReason: "leaked: \"quotes\" and \\ back\nslash", graceExpiresAt: nil, source: .generated,
-                          sourceDigest: nil, recipients: ["0123456789ABCDEF0123456789ABCDEF01234567"], valueEncrypted: Self.armored),
+                          sourceDigest: nil, recipients: ["0123456789ABCDEF0123456789ABCDEF01234567"], valueEncrypted: Self.armored,
+                          rolledBackTo: 1),
             SecretVersion(id: "a", version: 1, state: .grace, createdAt: t0.addingTimeInterval(-86_400), createdBy: "rotor", rotatedFrom: nil,
                           rotationReason: "new secret", graceExpiresAt: t0.addingTimeInterval(86_400), source: .external,
                           sourceDigest: "sha256:abc", recipients: ["0123456789ABCDEF0123456789ABCDEF01234567"], valueEncrypted: Self.armored),
@@ -35,6 +36,20 @@ struct VersionFileParserTests {
         #expect(diagnostics.contains { $0.description.hasPrefix("versions/payments/db.yaml:10:12: error: value must be an ASCII-armored PGP message") })
         #expect(diagnostics.contains { $0.message.contains("unexpected file under versions/") })
     }
+
+    @Test func aRollbackNamesAnEarlierVersion() {
+        // Given a version that says it carries the value of itself (only a hand could write it)
+        let t0 = RFC3339.parse("2027-01-01T00:00:00Z")!
+        let file = VersionFile(secret: SecretID(project: "payments", name: "db"), versions: [
+            SecretVersion(id: "b", version: 2, state: .active, createdAt: t0, createdBy: "alice", rotatedFrom: 1,
+                          rotationReason: "rollback to v1: bad deploy", graceExpiresAt: nil, source: .generated, sourceDigest: nil,
+                          recipients: [], valueEncrypted: Self.armored, rolledBackTo: 2),
+        ])
+        // When it is read, then the fast reader declines it and the YAML path says where
+        #expect(CanonicalVersionFile.parse(file.canonicalBytes()) == nil)
+        let (_, diagnostics) = VersionFileParser.parse(files: [SourceFile(path: "versions/payments/db.yaml", bytes: file.canonicalBytes())])
+        #expect(diagnostics.map(\.description).contains { $0.hasPrefix("versions/payments/db.yaml:15:19: error: rolledBackTo must name an earlier version than 2") }, "\(diagnostics)")
+    }
 }
 
 @Suite("Version files: the canonical fast reader")
@@ -47,7 +62,7 @@ struct CanonicalVersionFileTests {
             SecretVersion(id: "b", version: 2, state: .active, createdAt: t0, createdBy: "a \"q\" \\ é\u{1}", rotatedFrom: 1,
                           rotationReason: "line\nbreak\ttab", graceExpiresAt: nil, source: .external, sourceDigest: "sha256:x",
                           recipients: ["0123456789ABCDEF0123456789ABCDEF01234567", "1123456789ABCDEF0123456789ABCDEF01234567"],
-                          valueEncrypted: Self.armored),
+                          valueEncrypted: Self.armored, rolledBackTo: 1),
             SecretVersion(id: "a", version: 1, state: .grace, createdAt: t0, createdBy: "rotor", rotatedFrom: nil, rotationReason: "new",
                           graceExpiresAt: t0, source: .generated, sourceDigest: nil, recipients: [], valueEncrypted: Self.armored),
         ])
@@ -104,11 +119,15 @@ struct CanonicalVersionFileTests {
                               graceExpiresAt: number > 1 || Bool.random(using: &random) ? t0.addingTimeInterval(86_400) : nil,
                               source: Bool.random(using: &random) ? .generated : .external,
                               sourceDigest: Bool.random(using: &random) ? text() : nil,
-                              recipients: (0..<Int.random(in: 0...3, using: &random)).map { _ in recipient() }, valueEncrypted: Self.armored)
+                              recipients: (0..<Int.random(in: 0...3, using: &random)).map { _ in recipient() }, valueEncrypted: Self.armored,
+                              rolledBackTo: number > 1 && Bool.random(using: &random) ? Int.random(in: 1...number, using: &random) : nil)
             }
             let file = VersionFile(secret: SecretID(project: "p", name: "n"), versions: versions)
             var bytes = file.canonicalBytes()
-            let valid = file.versions.allSatisfy { $0.rotatedFrom != 0 && $0.recipients.allSatisfy { OpenPGPArmor.normalizeFingerprint($0) == $0 } }
+            let valid = file.versions.allSatisfy { version in
+                version.rotatedFrom != 0 && version.rolledBackTo.map { $0 < version.version } != false
+                    && version.recipients.allSatisfy { OpenPGPArmor.normalizeFingerprint($0) == $0 }
+            }
             #expect(CanonicalVersionFile.parse(bytes) == (valid ? file : nil), "round \(round)")
             // One random edit: a changed, inserted or deleted byte.
             let index = Int.random(in: 0..<bytes.count, using: &random)
