@@ -3,7 +3,9 @@
 public enum EventType: String, Codable, Sendable, CaseIterable {
     /// Version 1 of a secret exists.
     case secretCreated = "secret.created"
-    /// A new version is active; the old one is in its grace period.
+    /// A new version is active; the old one is in its grace period. A rollback (`rotor rollback`)
+    /// is announced with this event too, so consumers fetch the value as after any rotation; its
+    /// data names the version whose value came back (`rolled_back_to`).
     case secretRotated = "secret.rotated"
     /// A grace period ends within `warnBefore`.
     case secretExpiring = "secret.expiring"

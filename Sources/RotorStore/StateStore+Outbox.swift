@@ -15,11 +15,13 @@ extension StateStore {
 
     /// The event for a new version: `secret.created` or `secret.rotated`.
     ///
-    /// For a rotation, `grace_expires_at` is when the replaced version stops working.
+    /// For a rotation, `grace_expires_at` is when the replaced version stops working; for a
+    /// rollback, `rolled_back_to` is the older version whose value is live again.
     static func emit(_ db: Database, _ type: EventType, secret: SecretID, version: SecretVersion, replacedGraceEnd: Date?,
                      consumers: [Consumer], at: Date, now: Date) throws -> (event: Bool, jobs: Int) {
         var data: [String: JSONValue] = ["new_version": .int(version.version), "rotation_reason": .string(version.rotationReason)]
         if let from = version.rotatedFrom { data["rotated_from"] = .int(from) }
+        if let to = version.rolledBackTo { data["rolled_back_to"] = .int(to) }
         if let replacedGraceEnd { data["grace_expires_at"] = .string(RFC3339.format(replacedGraceEnd)) }
         return try emit(db, type, secret: secret, versionID: version.id, versionNumber: version.version, data: data,
                         consumers: consumers, at: at, now: now)

@@ -30,6 +30,9 @@ public struct ReconcileSummary: Equatable, Sendable {
 }
 
 extension StateStore {
+    /// The audit action of a version that carries an older version's value again (`rotor rollback`).
+    public static let rolledBackAction = "secret.rolled_back"
+
     /// Makes the store agree with the version files in git, in one transaction.
     ///
     /// This is both apply's store step and crash recovery: versions git has and the store lacks
@@ -110,9 +113,13 @@ extension StateStore {
                     }
                     summary.adopted += 1
                     let type: EventType = version.rotatedFrom == nil ? .secretCreated : .secretRotated
-                    try Self.appendAudit(db, at: version.createdAt, action: type.rawValue, actor: version.createdBy,
-                                         target: version.id, metadata: ["secret": id.description, "version": String(version.version),
-                                                                        "reason": version.rotationReason, "commit": revision ?? ""])
+                    var metadata = ["secret": id.description, "version": String(version.version),
+                                    "reason": version.rotationReason, "commit": revision ?? ""]
+                    if let to = version.rolledBackTo { metadata["rolled_back_to"] = String(to) }
+                    // A rollback is audited as what it is; its event stays `secret.rotated`, so
+                    // consumers fetch the value exactly as after any rotation.
+                    try Self.appendAudit(db, at: version.createdAt, action: version.rolledBackTo == nil ? type.rawValue : Self.rolledBackAction,
+                                         actor: version.createdBy, target: version.id, metadata: metadata)
                     let replaced = version.rotatedFrom.flatMap { number in file.versions.first { $0.version == number } }
                     summary.add(try Self.emit(db, type, secret: id, version: version, replacedGraceEnd: replaced?.graceExpiresAt,
                                               consumers: consumers, at: version.createdAt, now: now))
@@ -186,14 +193,28 @@ extension StateStore {
             try String.fetchOne(try db.cachedStatement(sql: "SELECT id FROM secret_versions WHERE project_id = ? AND name = ? AND version = ?"),
                                 arguments: [secret.project, secret.name, number])
         }
-        try db.executeCached(sql: """
-            INSERT INTO secret_versions (id, secret_id, project_id, name, value_encrypted, version, active, state, rotated_from,
-                rotation_reason, created_by, created_at, grace_expires_at, source, recipients, git_commit)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [version.id, secret.description, secret.project, secret.name, version.valueEncrypted, version.version,
-                             version.state == .active, version.state.rawValue, rotatedFromID, version.rotationReason,
-                             version.createdBy, RFC3339.format(version.createdAt), version.graceExpiresAt.map(RFC3339.format),
-                             version.source.rawValue, version.recipients.joined(separator: ","), revision])
+        func insertRow() throws {
+            try db.executeCached(sql: """
+                INSERT INTO secret_versions (id, secret_id, project_id, name, value_encrypted, version, active, state, rotated_from,
+                    rotation_reason, created_by, created_at, grace_expires_at, source, recipients, git_commit)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [version.id, secret.description, secret.project, secret.name, version.valueEncrypted, version.version,
+                                 version.state == .active, version.state.rawValue, rotatedFromID, version.rotationReason,
+                                 version.createdBy, RFC3339.format(version.createdAt), version.graceExpiresAt.map(RFC3339.format),
+                                 version.source.rawValue, version.recipients.joined(separator: ","), revision])
+        }
+        do {
+            try insertRow()
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE && version.state == .active {
+            // The version it replaced may be gone from git already (`rotor rollback --expire-current`,
+            // or a store two commits behind): that row is expired further down, but the
+            // one-active-version index checks each statement, so it steps aside first. A row
+            // with this very number is another conflict, left to the caller.
+            try db.executeCached(sql: "UPDATE secret_versions SET active = 0, state = 'grace' WHERE secret_id = ? AND active = 1 AND version != ?",
+                                 arguments: [secret.description, version.version])
+            guard db.changesCount > 0 else { throw error }
+            try insertRow()
+        }
     }
 
     /// Brings a known row in line with git; returns whether anything changed.

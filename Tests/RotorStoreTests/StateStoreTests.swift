@@ -26,6 +26,24 @@ struct StateStoreTests {
         [Self.secret: VersionFile(secret: Self.secret, versions: versions)]
     }
 
+    @Test func aNewActiveVersionWhosePredecessorGitNoLongerListsIsAdoptedAndTheOtherExpired() throws {
+        // Given v2 active and v1 in grace
+        let store = try StateStore(path: temporaryPath())
+        _ = try store.reconcile(files: files([version(2, .active), version(1, .grace, grace: Self.t0.addingTimeInterval(86_400))]),
+                                desired: nil, revision: "c1", now: Self.t0, actor: "rotor")
+        // When git has v3 (a rollback to v1) and no v2 any more (`rollback --expire-current`)
+        var v3 = version(3, .active)
+        v3.rolledBackTo = 1
+        let summary = try store.reconcile(files: files([v3, version(1, .grace, grace: Self.t0.addingTimeInterval(86_400))]),
+                                          desired: nil, revision: "c2", now: Self.t0, actor: "alice")
+        // Then v3 is adopted and audited as a rollback, and v2 expired, in one transaction
+        #expect(summary.adopted == 1 && summary.expired == 1)
+        #expect(try store.history(of: Self.secret).map(\.state) == ["active", "expired", "grace"])
+        #expect(try store.auditLog().suffix(2).map(\.action) == ["secret.rolled_back", "secret.expired"])
+        #expect(try store.events().suffix(2).map(\.type) == ["secret.rotated", "secret.expired"])
+        #expect(try store.verifyAudit() == nil)
+    }
+
     @Test func adoptsThenRotatesThenExpiresKeepingHistory() throws {
         let store = try StateStore(path: temporaryPath())
         // Given v1 in git, When reconciling, Then it is adopted with a created event and audit row.
