@@ -10,7 +10,7 @@ extension Plan {
         var out = "rotor plan \(at)\n\n"
         for action in actions {
             out += "  \(action.kind.symbol) \(action.kind.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(Self.target(action))\(Self.versionSuffix(action)): \(action.reason)\n"
-            if action.kind == .rotate, let from = action.fromVersion, let grace = action.graceExpiresAt {
+            if action.kind == .rotate, let from = action.fromVersion, let grace = action.graceExpiresAt, grace > now {
                 let period = action.resource == .key ? "overlap" : "grace period"
                 out += "              v\(from) stays valid in its \(period) until \(RFC3339.format(grace))\n"
             }

@@ -42,6 +42,8 @@ public struct PlanAction: Hashable, Codable, Sendable {
         case valueChanged = "value-changed"
         /// Someone asked for it (`rotor rotate`).
         case manual
+        /// Someone asked for an older version's value back (`rotor rollback`): see ``PlanAction/rollbackTo``.
+        case rollback
     }
 
     /// What an action applies to.
@@ -70,13 +72,15 @@ public struct PlanAction: Hashable, Codable, Sendable {
     public var graceExpiresAt: Date?
     /// For create and rotate: where the value comes from.
     public var source: SecretVersion.Source?
+    /// For a rollback: the older version whose value the new version carries (instead of a new value).
+    public var rollbackTo: Int?
     /// The services that use the secret: the blast radius.
     public var consumers: [String]
 
     /// Creates an action.
     public init(kind: Kind, resource: Resource = .secret, secret: SecretID, version: Int? = nil, fromVersion: Int? = nil,
                 cause: Cause? = nil, reason: String, graceExpiresAt: Date? = nil, source: SecretVersion.Source? = nil,
-                consumers: [String] = []) {
+                consumers: [String] = [], rollbackTo: Int? = nil) {
         self.kind = kind
         self.resource = resource
         self.secret = secret
@@ -87,6 +91,7 @@ public struct PlanAction: Hashable, Codable, Sendable {
         self.graceExpiresAt = graceExpiresAt
         self.source = source
         self.consumers = consumers
+        self.rollbackTo = rollbackTo
     }
 }
 

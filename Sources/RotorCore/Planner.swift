@@ -9,12 +9,14 @@ public enum Planner {
     ///   - observed: The version files (and what the store adds).
     ///   - now: The instant to plan for.
     ///   - forced: Secrets to rotate now regardless of policy, with the reason given by the person.
-    /// - Returns: The actions, ordered by secret, then create/rotate before warn/expire.
     ///   - forcedKeys: API keys to rotate now, with the reason.
     ///   - revocations: API keys to revoke now (`rotor revoke`), with the reason.
+    ///   - rollbacks: Secrets whose older value comes back as a new version now (`rotor rollback`);
+    ///     one that cannot (see ``rollbackTarget(of:_:desired:observed:now:)``) becomes a notice.
+    /// - Returns: The actions, ordered by secret, then create/rotate before warn/expire.
     public static func plan(desired: DesiredState, observed: ObservedState, now: Date,
                             forced: [SecretID: String] = [:], forcedKeys: [SecretID: String] = [:],
-                            revocations: [SecretID: String] = [:]) -> Plan {
+                            revocations: [SecretID: String] = [:], rollbacks: [SecretID: Rollback] = [:]) -> Plan {
         var actions: [PlanAction] = []
         var notices: [PlanNotice] = []
         let recipients = Set(desired.config.recipients)
@@ -24,8 +26,14 @@ public enum Planner {
             let file = observed.versionFiles[id]
             let consumers = spec.consumers.map(\.service)
             if let change = versionChange(spec: spec, file: file, desired: desired, observed: observed, now: now,
-                                          forced: forced[id], notices: &notices) {
+                                          forced: forced[id], rollback: rollbacks[id], notices: &notices) {
                 actions.append(change)
+                // A leaked value is not left in a grace period: the rollback removes it at once.
+                if change.cause == .rollback, rollbacks[id]?.expireCurrent == true, let current = change.fromVersion {
+                    actions.append(PlanAction(kind: .expire, secret: id, version: current,
+                                              reason: "expired at once by the rollback to v\(change.rollbackTo ?? 0)",
+                                              graceExpiresAt: now, consumers: consumers))
+                }
             }
             for version in file?.versions ?? [] where version.state == .grace {
                 guard let expiry = version.graceExpiresAt else { continue }
@@ -57,7 +65,7 @@ public enum Planner {
 
     /// The create or rotate action for one secret, if its active version must change.
     private static func versionChange(spec: SecretSpec, file: VersionFile?, desired: DesiredState,
-                                      observed: ObservedState, now: Date, forced: String?,
+                                      observed: ObservedState, now: Date, forced: String?, rollback: Rollback?,
                                       notices: inout [PlanNotice]) -> PlanAction? {
         let id = spec.id
         let next = observed.nextVersion(of: id)
@@ -72,6 +80,17 @@ public enum Planner {
         func rotate(_ cause: PlanAction.Cause, _ reason: String) -> PlanAction {
             PlanAction(kind: .rotate, secret: id, version: next, fromVersion: active.version, cause: cause,
                        reason: reason, graceExpiresAt: graceEnd, source: source, consumers: consumers)
+        }
+        if let rollback {
+            switch rollbackTarget(of: id, rollback, desired: desired, observed: observed, now: now) {
+            case .success(let target):
+                var action = rotate(.rollback, "rollback to v\(target.version): \(rollback.reason)")
+                action.rollbackTo = target.version
+                if rollback.expireCurrent { action.graceExpiresAt = now }
+                return action
+            case .failure(let refusal):
+                notices.append(PlanNotice(secret: id, message: "cannot roll back: \(refusal)"))
+            }
         }
         if spec.isExternal {
             if active.source != .external || active.sourceDigest != spec.externalValueDigest {

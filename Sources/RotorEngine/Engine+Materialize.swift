@@ -123,7 +123,7 @@ extension Engine {
     /// added or changed the spec for spec-driven changes, and `rotor` for scheduled rotations.
     private func createdBy(_ action: PlanAction, resource: PlanAction.Resource, authors: inout AuthorCache) throws -> String {
         switch action.cause {
-        case .manual: return actor
+        case .manual, .rollback: return actor
         case .new, .valueChanged:
             let path = resource == .key ? ApiKeySpec.path(for: action.secret) : SpecLoader.specPath(action.secret)
             return try authors.author(of: path) ?? "rotor"
