@@ -54,12 +54,15 @@ extension Engine {
     ///   - author: Commit author; nil means rotor.yaml's `commitAuthor`, else `rotor <rotor@localhost>`.
     ///   - forcedKeys: API keys to rotate now, with the reason.
     ///   - revocations: API keys to revoke now, with the reason.
+    ///   - rollbacks: Secrets whose older value comes back as a new version now (`rotor rollback`,
+    ///     ``rollback(_:to:reason:expireCurrent:now:holding:publish:)``). Checked under the lock
+    ///     before anything is written: one that cannot happen throws and changes nothing.
     ///   - held: The store lock when the caller already holds it (the daemon locks its whole pass).
     ///   - publish: Runs after the local commit and before the store step, with the new commit (the
     ///     daemon pushes it). When it throws, the commit stays on the local branch, the store is not
     ///     touched, and the error is rethrown.
     public func apply(now: Date, forced: [SecretID: String] = [:], forcedKeys: [SecretID: String] = [:],
-                      revocations: [SecretID: String] = [:], only: PlanTarget? = nil,
+                      revocations: [SecretID: String] = [:], rollbacks: [SecretID: Rollback] = [:], only: PlanTarget? = nil,
                       author: RepoConfig.Identity? = nil, holding held: StateLock? = nil,
                       publish: ((ObjectID) throws -> Void)? = nil) throws -> ApplyResult {
         let (snapshot, lock) = try lockedSnapshot(holding: held)
@@ -83,8 +86,9 @@ extension Engine {
         var observed = ObservedState(versionFiles: snapshot.versionFiles, warnedVersionIDs: extras.warned,
                                      highestVersionEver: extras.highest, keyFiles: snapshot.keyFiles)
         observed.highestKeyVersionEver = try store.highestKeyVersions()
+        try checkRollbacks(rollbacks, desired: desired, observed: observed, store: store, now: now)
         var plan = Planner.plan(desired: desired, observed: observed, now: now, forced: forced, forcedKeys: forcedKeys,
-                                revocations: revocations)
+                                revocations: revocations, rollbacks: rollbacks)
         if let only { plan.actions = plan.actions.filter { $0.secret == only.id && $0.resource == only.resource } }
         plan = try annotate(plan, desired: desired)
         guard plan.hasChanges else {
@@ -126,7 +130,7 @@ extension Engine {
             }
         }
         let summary = try store.reconcile(files: files, keyFiles: keyFiles, desired: desired, revision: (commit ?? head).hex, now: now,
-                                          actor: forced.isEmpty && forcedKeys.isEmpty && revocations.isEmpty ? "rotor" : actor,
+                                          actor: forced.isEmpty && forcedKeys.isEmpty && revocations.isEmpty && rollbacks.isEmpty ? "rotor" : actor,
                                           warnings: plan.actions.filter { $0.kind == .warn },
                                           midTransaction: { FaultPoint.midStore.reach() })
         FaultPoint.afterStore.reach()
@@ -176,9 +180,13 @@ extension Engine {
     /// The commit message: a summary line, then one line per change. Never a value.
     static func commitMessage(_ plan: Plan) -> String {
         var counts: [String] = []
+        let rollbacks = plan.actions.filter { $0.kind == .rotate && $0.cause == .rollback }.count
         for kind in PlanAction.Kind.allCases where kind.writesGit && plan.count(kind) > 0 {
             let past = ["create": "created", "rotate": "rotated", "expire": "expired", "delete": "deleted", "revoke": "revoked"][kind.rawValue] ?? kind.rawValue
-            counts.append("\(plan.count(kind)) \(past)")
+            // A rollback is a rotation to an older value: the summary names it.
+            let count = plan.count(kind) - (kind == .rotate ? rollbacks : 0)
+            if count > 0 { counts.append("\(count) \(past)") }
+            if kind == .rotate, rollbacks > 0 { counts.append("\(rollbacks) rolled back") }
         }
         var message = "rotor: \(counts.joined(separator: ", "))\n\n"
         for action in plan.actions where action.kind.writesGit {

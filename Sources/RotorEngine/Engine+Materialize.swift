@@ -59,7 +59,7 @@ extension Engine {
                                         createdBy: createdBy, rotatedFrom: action.fromVersion, rotationReason: action.reason,
                                         graceExpiresAt: nil, source: spec.isExternal ? .external : .generated,
                                         sourceDigest: spec.externalValueDigest, recipients: desired.config.recipients,
-                                        valueEncrypted: VersionFile.canonicalArmor(ciphertext))
+                                        valueEncrypted: VersionFile.canonicalArmor(ciphertext), rolledBackTo: action.rollbackTo)
             files[action.secret] = VersionFile(secret: action.secret, versions: file.versions + [version])
             touched.insert(action.secret)
         }
@@ -131,23 +131,45 @@ extension Engine {
         }
     }
 
-    /// One value per create/rotate action, in action order: a usable pending version, or a fresh value
-    /// (generated, or the external value decrypted) encrypted in parallel gpg contexts. For API keys
-    /// it also carries the key's hash and hint; the key itself never leaves memory.
+    /// One value per create/rotate action, in action order: a usable pending version, the value of
+    /// an older version for a rollback, or a fresh value (generated, or the external value
+    /// decrypted) encrypted in parallel gpg contexts. For API keys it also carries the key's hash
+    /// and hint; the key itself never leaves memory.
+    ///
+    /// A rollback takes the older version's ciphertext as it is when it is encrypted to
+    /// rotor.yaml's recipients, and otherwise decrypts it to re-encrypt it to them.
     private func issueValues(for actions: [PlanAction], desired: DesiredState, snapshot: Snapshot,
                              pending: [PendingVersion.Slot: PendingVersion]) throws -> [IssuedValue] {
         guard !actions.isEmpty else { return [] }
         var reused: [Int: PendingVersion] = [:]
+        var carried: [Int: String] = [:]
+        var rolledBack: [Int: SecretVersion] = [:]
         for (index, action) in actions.enumerated() {
-            if let candidate = Self.reusable(action, pending: pending, desired: desired) { reused[index] = candidate }
+            if let number = action.rollbackTo {
+                guard let older = snapshot.versionFiles[action.secret]?.versions.first(where: { $0.version == number }) else {
+                    throw EngineError("internal: \(action.secret) has no v\(number) to roll back to")
+                }
+                if older.recipients == desired.config.recipients { carried[index] = older.valueEncrypted } else { rolledBack[index] = older }
+            } else if let candidate = Self.reusable(action, pending: pending, desired: desired) {
+                reused[index] = candidate
+            }
         }
         var plaintexts: [SecretBytes] = []
         var materials: [KeyMaterial?] = []
-        if reused.count < actions.count {
+        if reused.count + carried.count < actions.count {
             try prepareKeyring(recipients: desired.config.recipients, shipped: snapshot.recipientKeys)
         }
         let context = try GPGContext(homeDirectory: gpgHome)
-        for (index, action) in actions.enumerated() where reused[index] == nil {
+        for (index, action) in actions.enumerated() where reused[index] == nil && carried[index] == nil {
+            if let older = rolledBack[index] {
+                materials.append(nil)
+                do {
+                    plaintexts.append(try context.decrypt(older.valueEncrypted))
+                } catch let error as GPGError {
+                    throw EngineError("\(action.secret) v\(older.version) is encrypted to other recipients than rotor.yaml's and cannot be decrypted to re-encrypt it: \(error.message). Import a secret key of one of its recipients (\(older.recipients.joined(separator: ", "))) into the GnuPG home, or run `rotor rekey` first")
+                }
+                continue
+            }
             if action.resource == .key {
                 guard let spec = desired.keys[action.secret] else { throw EngineError("internal: no key spec for \(action.secret)") }
                 let key = KeyMaterial.generate(type: spec.type)
@@ -171,6 +193,9 @@ extension Engine {
         let ciphertexts = plaintexts.isEmpty ? [] : try Encryptor(homeDirectory: gpgHome).encrypt(plaintexts, to: desired.config.recipients)
         var fresh = zip(ciphertexts, materials).makeIterator()
         return try actions.indices.map { index in
+            if let ciphertext = carried[index] {
+                return IssuedValue(id: UUID().uuidString.lowercased(), ciphertext: ciphertext, keyHash: nil, keyHint: nil, reused: false)
+            }
             if let candidate = reused[index] {
                 return IssuedValue(id: candidate.versionID, ciphertext: candidate.valueEncrypted, keyHash: candidate.keyHash,
                                    keyHint: candidate.keyHint, reused: true)
@@ -182,10 +207,11 @@ extension Engine {
     }
 
     /// The pending version an action may reuse: same slot, same recipients, and still what the spec
-    /// asks for (the same external value; a key of the same type). Anything else is regenerated:
-    /// a pending value was never pushed, so nobody can hold it.
+    /// asks for (the same external value; a key of the same type), and not a rollback. Anything
+    /// else is regenerated: a pending value was never pushed, so nobody can hold it.
     static func reusable(_ action: PlanAction, pending: [PendingVersion.Slot: PendingVersion], desired: DesiredState) -> PendingVersion? {
-        guard let number = action.version, let candidate = pending[PendingVersion.Slot(action.resource, action.secret, number)],
+        // A rollback carries an older version's value, never one made for this number.
+        guard action.rollbackTo == nil, let number = action.version, let candidate = pending[PendingVersion.Slot(action.resource, action.secret, number)],
               candidate.recipients == desired.config.recipients else { return nil }
         switch action.resource {
         case .secret:

@@ -9,7 +9,7 @@ extension Engine {
     /// caller can reset its branch to `remote` and re-plan without losing or regenerating them.
     ///
     /// The daemon calls this when its push was refused (the remote moved) and when it finds its
-    /// branch diverged from the remote after a restart; the next ``apply(now:forced:forcedKeys:revocations:only:author:holding:publish:)``
+    /// branch diverged from the remote after a restart; the next ``apply(now:forced:forcedKeys:revocations:rollbacks:only:author:holding:publish:)``
     /// reuses each pending version for the same secret or key and version number. Only versions
     /// with a value are kept (revoked and expired key versions have none).
     ///
@@ -29,7 +29,9 @@ extension Engine {
         for file in theirs.keyFiles.values { onRemote.formUnion(file.versions.map(\.id)) }
         var pending: [PendingVersion] = []
         for (id, file) in local.versionFiles {
-            for version in file.versions where !onRemote.contains(version.id) {
+            // A rollback's version is not kept: its value is an older version's, which no later
+            // create or rotation of that number may take up; the rollback is asked for again.
+            for version in file.versions where !onRemote.contains(version.id) && version.rolledBackTo == nil {
                 pending.append(PendingVersion(resource: .secret, target: id, version: version.version, versionID: version.id,
                                               valueEncrypted: version.valueEncrypted, recipients: version.recipients,
                                               source: version.source.rawValue, sourceDigest: version.sourceDigest,
