@@ -11,7 +11,7 @@ struct Rotor: AsyncParsableCommand {
             Exit codes: 0 success; 1 error (invalid specs, git, gpg or store failure); 2 `plan --detailed-exitcode` found changes; 3 `deliver` or `jobs retry` left deliveries undelivered; 64 usage error; 75 `daemon --once` found the store locked by another rotor.
             """,
         version: RotorVersion.text,
-        subcommands: [Init.self, Validate.self, PlanCommand.self, Apply.self, Rotate.self, Get.self, History.self,
+        subcommands: [Init.self, Validate.self, PlanCommand.self, Apply.self, Rotate.self, RollbackCommand.self, Get.self, History.self,
                       Consumers.self, Status.self, Rekey.self, ForecastCommand.self,
                       Revoke.self, Keys.self, Audit.self, Deliver.self, Jobs.self, DaemonCommand.self]
     )
