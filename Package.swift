@@ -19,6 +19,12 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Pure core: specs model, observed state, planner, plan. No I/O.
@@ -64,17 +70,39 @@ let package = Package(
             "RotorCore", "RotorSpecs", "RotorStore", "RotorGit", "RotorCrypto", "RotorWebhooks", "RotorFaults",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        // The reconciler daemon: schedule, fetch/push, health, metrics, HTTP, structured logs, shutdown.
+        // The reconciler daemon: schedule, fetch/push, health, metrics (served by RotorServer's
+        // server with the API), the API's writes as passes, structured logs, shutdown.
         .target(name: "RotorDaemon", dependencies: [
-            "CMalloc", "RotorCore", "RotorEngine", "RotorFaults", "RotorGit", "RotorSpecs", "RotorStore", "RotorWebhooks",
+            "CMalloc", "RotorCore", "RotorEngine", "RotorFaults", "RotorGit", "RotorServer", "RotorSpecs", "RotorStore", "RotorWebhooks",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        // The API's contract: types and server stubs generated from docs/openapi.yaml by
+        // scripts/openapi-generate (committed, so the build never runs the generator).
+        .target(name: "RotorAPIContract", dependencies: [
+            .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ]),
+        // The control plane: one Hummingbird server for the API (the contract's handlers),
+        // /healthz and /metrics.
+        .target(name: "RotorServer", dependencies: [
+            "RotorAPIContract", "RotorCore", "RotorCrypto", "RotorEngine", "RotorGit", "RotorSpecs", "RotorStore", "RotorWebhooks",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+            .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "rotor", dependencies: [
-            "RotorCore", "RotorCrypto", "RotorEngine", "RotorDaemon", "RotorFaults", "RotorStore", "RotorWebhooks",
+            "RotorCore", "RotorCrypto", "RotorEngine", "RotorDaemon", "RotorFaults", "RotorServer", "RotorStore", "RotorWebhooks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -98,10 +126,11 @@ let package = Package(
         ]),
         .testTarget(name: "RotorCLITests", dependencies: ["RotorTesting"]),
         .testTarget(name: "RotorDaemonTests", dependencies: [
-            "RotorDaemon", "RotorEngine", "RotorStore", "RotorSpecs", "RotorCore", "RotorGit", "RotorFaults", "RotorTesting",
+            "RotorDaemon", "RotorEngine", "RotorStore", "RotorSpecs", "RotorCore", "RotorGit", "RotorFaults", "RotorServer", "RotorTesting",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
         ]),
+        .testTarget(name: "RotorServerTests", dependencies: ["RotorAPIContract", "RotorCore", "RotorServer", "RotorTesting"]),
         .testTarget(name: "RotorSpecsTests", dependencies: ["RotorCore", "RotorSpecs"]),
         .testTarget(name: "RotorStoreTests", dependencies: ["RotorCore", "RotorStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "RotorWebhooksTests", dependencies: [

@@ -16,10 +16,13 @@ public final class SecretBytes: @unchecked Sendable, CustomStringConvertible, Cu
     private let storage: UnsafeMutableRawPointer
     /// Number of secret bytes.
     public let count: Int
+    /// Whether the buffer is pinned in RAM (`mlock`), so it is never written to swap.
+    public let isLocked: Bool
 
     /// Copies `bytes` into a new wiped-on-release buffer. The caller's array is not wiped.
     public init(_ bytes: [UInt8]) {
         count = bytes.count
+        isLocked = false
         storage = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 1), alignment: 16)
         bytes.withUnsafeBytes { source in
             if let base = source.baseAddress, !source.isEmpty {
@@ -32,6 +35,7 @@ public final class SecretBytes: @unchecked Sendable, CustomStringConvertible, Cu
     public init(count: Int) {
         precondition(count >= 0, "SecretBytes count must not be negative")
         self.count = count
+        isLocked = false
         storage = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1), alignment: 16)
         storage.initializeMemory(as: UInt8.self, repeating: 0, count: max(count, 1))
     }
@@ -39,15 +43,35 @@ public final class SecretBytes: @unchecked Sendable, CustomStringConvertible, Cu
     /// Copies `count` bytes from `source` (used for gpgme output, which is wiped by the caller).
     init(copying source: UnsafeRawPointer?, count: Int) {
         self.count = count
+        isLocked = false
         storage = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1), alignment: 16)
         if let source, count > 0 {
             storage.copyMemory(from: source, byteCount: count)
         }
     }
 
+    /// Copies `other` into a buffer pinned in RAM with `mlock`, for values a server keeps for
+    /// a while (``isLocked`` says whether the pin succeeded: `RLIMIT_MEMLOCK` may refuse it).
+    public init(lockedCopyOf other: SecretBytes) {
+        count = other.count
+        storage = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1), alignment: 16)
+        storage.initializeMemory(as: UInt8.self, repeating: 0, count: max(count, 1))
+        #if canImport(Glibc)
+        isLocked = mlock(storage, max(count, 1)) == 0
+        #else
+        isLocked = false
+        #endif
+        other.withUnsafeBytes { source in
+            if let base = source.baseAddress, !source.isEmpty { storage.copyMemory(from: base, byteCount: source.count) }
+        }
+    }
+
     /// Wipes the buffer with `explicit_bzero`, then frees it.
     deinit {
         SecureWipe.wipe(storage, count: max(count, 1))
+        #if canImport(Glibc)
+        if isLocked { munlock(storage, max(count, 1)) }
+        #endif
         storage.deallocate()
     }
 

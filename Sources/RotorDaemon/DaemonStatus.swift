@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import RotorCore
+import RotorServer
 
 /// The daemon's health and metrics, updated after every pass and read by the HTTP server.
 ///
@@ -52,9 +53,15 @@ public final class DaemonStatus: Sendable {
     public static let bucketBounds: [Double] = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300]
 
     private let state = Mutex(Snapshot())
+    /// The registry `/metrics` renders: the daemon's series and the HTTP server's.
+    package let metrics: ServerMetrics
+    private let series: DaemonMetrics
 
     /// Creates a status with no pass recorded ("starting").
-    public init() {}
+    public init() {
+        metrics = ServerMetrics(durationBuckets: ["rotor_pass_duration_seconds": DaemonMetrics.passDurationBuckets])
+        series = DaemonMetrics(metrics: metrics)
+    }
 
     /// A consistent copy of the current state.
     public var snapshot: Snapshot { state.withLock { $0 } }
@@ -64,7 +71,7 @@ public final class DaemonStatus: Sendable {
 
     /// Folds one finished pass into the counters and the health.
     public func record(_ report: PassReport) {
-        state.withLock { state in
+        let after = state.withLock { state -> Snapshot in
             state.passes[report.outcome, default: 0] += 1
             for index in state.durationBuckets.indices where report.duration <= state.durationBuckets[index].le {
                 state.durationBuckets[index].count += 1
@@ -96,6 +103,8 @@ public final class DaemonStatus: Sendable {
                 state.deliveryProblem = delivery.problem
             }
             if let problem = report.deliveryProblem { state.deliveryProblem = problem }
+            return state
         }
+        series.record(report, state: after)
     }
 }

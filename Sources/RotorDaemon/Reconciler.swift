@@ -22,8 +22,8 @@ public protocol PassRunner: AnyObject, Sendable {
 /// is retried up to `maxPushAttempts` times in the pass: the new versions are kept as pending
 /// in the store, the branch is reset to the remote's tip, and the re-plan reuses them.
 ///
-/// Not thread-safe: the daemon runs one pass at a time.
-// Safe to share unchecked: one pass at a time (DaemonService awaits each pass before the next), and only a pass touches its mutable state.
+/// The daemon runs one pass at a time; a control-plane write waits for the pass's reconcile part.
+// Safe to share unchecked: its mutable state (engine, transport, pass count) is touched only under `exclusive`.
 public final class Reconciler: PassRunner, @unchecked Sendable {
     /// How the daemon runs.
     public let configuration: DaemonConfiguration
@@ -36,6 +36,8 @@ public final class Reconciler: PassRunner, @unchecked Sendable {
     var engine: Engine?
     var transport: (any RemoteTransport)?
     private var passes = 0
+    /// Held by a pass's reconcile part and by a control-plane write: one touches the clone at a time.
+    let exclusive = NSLock()
 
     /// Creates a reconciler; nothing touches the disk or the network until the first pass.
     ///
@@ -93,6 +95,8 @@ public final class Reconciler: PassRunner, @unchecked Sendable {
 
     /// The blocking part of a pass: everything up to releasing the store lock.
     func reconcilePass(stop: StopFlag) -> (PassReport, Logger) {
+        exclusive.lock()
+        defer { exclusive.unlock() }
         passes += 1
         let now = configuration.fixedNow.map { $0.addingTimeInterval(Double(passes - 1) * configuration.clockStep) } ?? wallClock()
         var report = PassReport(number: passes, now: now)
@@ -105,7 +109,9 @@ public final class Reconciler: PassRunner, @unchecked Sendable {
     /// Counts pending versions, times the pass, records it in ``status`` and logs its end.
     private func conclude(_ report: PassReport, logger log: Logger, started: UInt64) -> PassReport {
         var report = report
+        exclusive.lock()
         report.pendingVersions = (try? engine?.pendingVersions().count) ?? 0
+        exclusive.unlock()
         report.duration = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         status.record(report)
         var metadata: Logger.Metadata = ["outcome": "\(report.outcome.rawValue)", "duration_ms": "\(Int(report.duration * 1000))"]
@@ -120,8 +126,12 @@ public final class Reconciler: PassRunner, @unchecked Sendable {
         return report
     }
 
+    /// The apply step of a pass: the scheduled apply, or a write the control plane asked for.
+    typealias ApplyStep = (_ engine: Engine, _ lock: StateLock, _ publish: @escaping (ObjectID) throws -> Void) throws -> ApplyResult
+
     /// Everything up to the store: clone or open, lock, sync with the remote, apply with push.
-    private func reconcile(now: Date, stop: StopFlag, logger: inout Logger, report: inout PassReport) {
+    func reconcile(now: Date, stop: StopFlag, logger: inout Logger, report: inout PassReport,
+                   applying step: ApplyStep? = nil) {
         func finish(_ outcome: PassOutcome, _ problem: String?) {
             report.outcome = outcome
             report.problem = problem
@@ -164,10 +174,11 @@ public final class Reconciler: PassRunner, @unchecked Sendable {
                     return finish(.interrupted, nil)
                 }
                 let pushLogger = logger
-                let result = try engine.apply(now: now, holding: lock, publish: { [transport] commit in
+                let publish: (ObjectID) throws -> Void = { [transport] commit in
                     pushLogger.info("pushing", metadata: ["commit": "\(commit.hex)"])
                     try transport?.push()
-                })
+                }
+                let result = try step?(engine, lock, publish) ?? engine.apply(now: now, holding: lock, publish: publish)
                 record(result, logger: &logger, report: &report)
                 return finish(result.plan.hasChanges ? .applied : .unchanged, nil)
             } catch let failure as FetchFailure {
@@ -224,7 +235,7 @@ public final class Reconciler: PassRunner, @unchecked Sendable {
     }
 
     /// The webhook step; runs after the store lock is released.
-    private func deliver(stop: StopFlag, logger: Logger, report: inout PassReport) async {
+    func deliver(stop: StopFlag, logger: Logger, report: inout PassReport) async {
         let statePath = configuration.resolvedStatePath
         guard FileManager.default.fileExists(atPath: statePath) else { return }
         FaultPoint.beforeDeliver.reach()

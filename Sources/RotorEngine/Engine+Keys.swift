@@ -56,24 +56,16 @@ extension Engine {
         guard let record = match else {
             return KeyVerification(valid: false, reason: "unknown key", key: nil, type: nil, scopes: nil, version: nil, expiresAt: nil)
         }
-        func invalid(_ reason: String) -> KeyVerification {
-            KeyVerification(valid: false, reason: reason, key: record.key, type: record.type, scopes: record.scopes, version: record.version, expiresAt: nil)
+        let verdict = KeyValidity.check(state: record.state, createdAt: record.createdAt, expiresAt: record.expiresAt, endedAt: record.endedAt,
+                                        revokeReason: record.revokeReason, spec: desired.keys[record.key], desired: desired, now: now)
+        switch verdict {
+        case .invalid(let reason):
+            return KeyVerification(valid: false, reason: reason, key: record.key, type: record.type, scopes: record.scopes, version: record.version, expiresAt: nil)
+        case .valid(let end):
+            try store.recordKeyUse(versionID: record.id, at: now)
+            return KeyVerification(valid: true, reason: nil, key: record.key, type: record.type, scopes: record.scopes,
+                                   version: record.version, expiresAt: end)
         }
-        guard let spec = desired.keys[record.key] else { return invalid("the key's spec was removed") }
-        switch record.state {
-        case "revoked": return invalid("revoked\(record.endedAt.map { " at \(RFC3339.format($0))" } ?? "")\(record.revokeReason.map { ": \($0)" } ?? "")")
-        case "expired": return invalid("expired\(record.endedAt.map { " at \(RFC3339.format($0))" } ?? "")")
-        default: break
-        }
-        if spec.revoked { return invalid("revoked in spec") }
-        let policyMaxAge = desired.keyPolicies[spec.policy]?.maxAge.map { record.createdAt.addingTimeInterval($0.timeInterval) }
-        let end = [record.expiresAt, spec.expiresAt, policyMaxAge].compactMap { $0 }.min()
-        if let end, end <= now {
-            return invalid(record.state == "overlap" ? "rotated out; its overlap ended \(RFC3339.format(end))" : "expired \(RFC3339.format(end))")
-        }
-        try store.recordKeyUse(versionID: record.id, at: now)
-        return KeyVerification(valid: true, reason: nil, key: record.key, type: record.type, scopes: record.scopes,
-                               version: record.version, expiresAt: end)
     }
 
     /// Usage and lifecycle of every version of a key.
@@ -113,5 +105,36 @@ extension Engine {
     public func verifyAudit() throws -> String? {
         guard let store = try StateStore.openReadOnly(path: statePath) else { throw EngineError("no state store at \(statePath)") }
         return try store.verifyAudit()
+    }
+}
+
+/// The rules that decide whether a known key version verifies now: one place, used by
+/// `rotor keys verify` and by the control plane's authentication alike.
+public enum KeyValidity: Equatable, Sendable {
+    /// Valid, until `end` when it has one.
+    case valid(until: Date?)
+    /// Not valid, and why (for people; never contains the key).
+    case invalid(String)
+
+    /// Checks one version's recorded state and dates against its spec and policy at `now`.
+    ///
+    /// - Parameters:
+    ///   - state: The version's state (`active`, `overlap`, `revoked`, `expired`).
+    ///   - spec: The key's spec at HEAD; nil when it was removed.
+    public static func check(state: String, createdAt: Date, expiresAt: Date?, endedAt: Date?, revokeReason: String?,
+                             spec: ApiKeySpec?, desired: DesiredState, now: Date) -> KeyValidity {
+        guard let spec else { return .invalid("the key's spec was removed") }
+        switch state {
+        case "revoked": return .invalid("revoked\(endedAt.map { " at \(RFC3339.format($0))" } ?? "")\(revokeReason.map { ": \($0)" } ?? "")")
+        case "expired": return .invalid("expired\(endedAt.map { " at \(RFC3339.format($0))" } ?? "")")
+        default: break
+        }
+        if spec.revoked { return .invalid("revoked in spec") }
+        let policyMaxAge = desired.keyPolicies[spec.policy]?.maxAge.map { createdAt.addingTimeInterval($0.timeInterval) }
+        let end = [expiresAt, spec.expiresAt, policyMaxAge].compactMap { $0 }.min()
+        if let end, end <= now {
+            return .invalid(state == "overlap" ? "rotated out; its overlap ended \(RFC3339.format(end))" : "expired \(RFC3339.format(end))")
+        }
+        return .valid(until: end)
     }
 }

@@ -7,7 +7,7 @@ import RotorCore
 ///
 /// Git is the source of truth for live versions; the store adds what git cannot hold:
 /// history of expired versions, the audit log, consumers' usage, and the events outbox.
-public final class StateStore {
+public final class StateStore: Sendable {
     let writer: any DatabaseWriter
     /// Where the database lives.
     public let path: String

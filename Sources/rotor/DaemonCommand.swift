@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import RotorCore
 import RotorDaemon
+import RotorServer
 import RotorWebhooks
 import ServiceLifecycle
 
@@ -34,8 +35,14 @@ struct DaemonCommand: AsyncParsableCommand {
     @Option(help: "Up to this much is added at random to each wait (10%, or 0.1).")
     var jitter = "10%"
 
-    @Option(help: "Serve /healthz and /metrics on host:port (port 0 picks one); \"off\" serves nothing.")
+    @Option(help: "Serve the control-plane API (/v1), /healthz and /metrics on host:port (port 0 picks one; a non-loopback host needs TLS); \"off\" serves nothing.")
     var listen = "127.0.0.1:9464"
+
+    @Option(help: ArgumentHelp("The certificate chain to serve HTTPS with (PEM).", valueName: "file"))
+    var tlsCert: String?
+
+    @Option(help: ArgumentHelp("The certificate's private key (PEM).", valueName: "file"))
+    var tlsKey: String?
 
     @Option(help: "The state store (default: <workdir>/.git/rotor/state.db).")
     var state: String?
@@ -72,7 +79,8 @@ struct DaemonCommand: AsyncParsableCommand {
         }
         guard Self.duration(shutdownTimeout) != nil else { throw ValidationError("--shutdown-timeout must be a duration such as 30s") }
         guard let fraction = Self.fraction(jitter), (0...1).contains(fraction) else { throw ValidationError("--jitter must be between 0% and 100%") }
-        guard listen == "off" || Self.hostPort(listen) != nil else { throw ValidationError("--listen must be host:port (e.g. 127.0.0.1:9464) or off") }
+        guard listen == "off" || ListenAddress(parsing: listen) != nil else { throw ValidationError("--listen must be host:port (e.g. 127.0.0.1:9464) or off") }
+        if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
         if let at, RFC3339.parse(at) == nil { throw ValidationError("--at must be an RFC 3339 timestamp such as 2027-01-05T00:00:00Z") }
         guard maxPushAttempts >= 1 else { throw ValidationError("--max-push-attempts must be at least 1") }
         guard ["auto", "json", "text"].contains(logFormat) else { throw ValidationError("--log-format must be auto, json or text") }
@@ -107,16 +115,26 @@ struct DaemonCommand: AsyncParsableCommand {
         let daemon = DaemonService(runner: reconciler, schedule: PassSchedule(interval: configuration.interval, jitter: configuration.jitter),
                                    once: once, maxPasses: passes, clock: ContinuousClock(), logger: logger, shutdownTimeout: configuration.shutdownTimeout)
         var services = [ServiceGroupConfiguration.ServiceConfiguration(service: daemon, successTerminationBehavior: .gracefullyShutdownGroup)]
-        if !once, let (host, port) = Self.hostPort(listen) {
-            let server = HealthServer(host: host, port: port, status: status, logger: logger)
+        if !once, let address = ListenAddress(parsing: listen) {
+            // The API over rotor's clone: reads from it, writes as passes of their own (pushed before they are answered).
+            let fixedNow = configuration.fixedNow
+            var api = ControlPlaneConfiguration(repositoryPath: configuration.resolvedWorkdir, statePath: configuration.resolvedStatePath,
+                                                gpgHome: configuration.gpgHome, clock: { fixedNow ?? Date() })
+            if let fixedNow { api.deliveryClock = FixedDeliveryClock(fixedNow) }
+            let controlPlane = ControlPlane(configuration: api, gitDirectory: (configuration.resolvedWorkdir as NSString).appendingPathComponent(".git"),
+                                            statePath: configuration.resolvedStatePath, writer: DaemonWriter(reconciler: reconciler), logger: logger)
             do {
-                try await server.bind()
+                let server = try ControlPlaneServer(
+                    controlPlane: controlPlane, listen: address,
+                    tls: tlsCert.flatMap { cert in tlsKey.map { TLSFiles(certificatePath: cert, keyPath: $0) } },
+                    metrics: status.metrics, health: { HealthReport(healthy: status.health.isHealthy, text: status.health.text) },
+                    logger: logger)
+                // Services shut down in reverse order: the daemon finishes its step first, then the server closes.
+                services.insert(.init(service: server), at: 0)
             } catch {
                 logger.critical("cannot listen", metadata: ["listen": "\(listen)", "error": "\(error)"])
                 throw ExitCode(1)
             }
-            // Services shut down in reverse order: the daemon finishes its step first, then the server closes.
-            services.insert(.init(service: server), at: 0)
         }
         logger.info("rotor daemon starting", metadata: [
             "remote": "\(DisplayURL.redacted(configuration.remote))", "workdir": "\(configuration.resolvedWorkdir)", "branch": "\(branch)",
@@ -149,13 +167,5 @@ struct DaemonCommand: AsyncParsableCommand {
     /// `10%` or `0.1` as 0.1.
     static func fraction(_ text: String) -> Double? {
         text.hasSuffix("%") ? Double(text.dropLast()).map { $0 / 100 } : Double(text)
-    }
-
-    /// `host:port` or `[v6]:port`.
-    static func hostPort(_ text: String) -> (String, Int)? {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port) else { return nil }
-        var host = String(text[..<colon])
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        return host.isEmpty ? nil : (host, port)
     }
 }

@@ -44,7 +44,7 @@ struct Rotate: AsyncParsableCommand {
             let resource = try engine.resource(of: id, preferKey: key ? true : isSecret ? false : nil)
             if resource == .key {
                 let preview = try engine.previewKeyRotation(id, reason: reason, now: options.now)
-                emit(KeyRotationWarning.text(preview))
+                emit(preview.keyRotationExplanation())
                 guard preview.actions.contains(where: { $0.kind == .rotate || $0.kind == .create }) else { throw ExitCode(1) }
                 try Confirmation.require(yes: yes, question: "Rotate key \(id)?")
             }

@@ -13,6 +13,6 @@ struct Rotor: AsyncParsableCommand {
         version: RotorVersion.text,
         subcommands: [Init.self, Validate.self, PlanCommand.self, Apply.self, Rotate.self, RollbackCommand.self, Get.self, History.self,
                       Consumers.self, Status.self, Rekey.self, ForecastCommand.self,
-                      Revoke.self, Keys.self, Audit.self, Deliver.self, Jobs.self, DaemonCommand.self]
+                      Revoke.self, Keys.self, Audit.self, Deliver.self, Jobs.self, DaemonCommand.self, Serve.self]
     )
 }

@@ -112,7 +112,7 @@ struct DaemonCLITests {
 
     /// The port from the "serving /healthz and /metrics" log line.
     static func listeningPort(_ log: String) -> Int? {
-        for line in log.split(separator: "\n") where line.contains("serving /healthz") {
+        for line in log.split(separator: "\n") where line.contains("serving the API") {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String],
                   let listen = object["listen"], let port = listen.split(separator: ":").last else { continue }
             return Int(port)

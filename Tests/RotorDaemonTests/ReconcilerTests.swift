@@ -172,9 +172,9 @@ struct ReconcilerTests {
         #expect(await daemon.pass().outcome == .applied)
         #expect(working.calls.map(\.statePath) == [fixture.statePath])
         #expect(working.calls.first?.now == RFC3339.parse("2026-12-01T00:00:00Z"))
-        let metrics = PrometheusText.render(daemon.status.snapshot)
+        let metrics = daemon.status.metrics.render()
         #expect(metrics.contains("rotor_deliveries_total{outcome=\"delivered\"} 2\n"))
-        #expect(metrics.contains("rotor_jobs{state=\"pending\"} 3\n"))
+        #expect(metrics.contains("rotor_jobs{state=\"pending\"} 3.0\n"))
 
         struct Unreachable: Error, CustomStringConvertible { var description: String { "billing-api unreachable" } }
         let failing = DaemonHarness(fixture, delivery: RecordingDelivery(failure: Unreachable()))
@@ -194,7 +194,7 @@ struct ReconcilerTests {
             let value = try engine.get(id, version: nil, now: RFC3339.parse("2026-12-01T01:00:00Z")!)
             value.withUnsafeBytes { values.append(String(decoding: $0, as: UTF8.self)) }
         }
-        let exposed = daemon.logs.text + PrometheusText.render(daemon.status.snapshot) + daemon.status.health.text
+        let exposed = daemon.logs.text + daemon.status.metrics.render() + daemon.status.health.text
         for value in values {
             #expect(value.count >= 24)
             #expect(!exposed.contains(value))

@@ -1,0 +1,21 @@
+import Foundation
+import Testing
+@testable import RotorServer
+import RotorAPIContract
+
+/// The generated server code and the contract cannot drift apart unnoticed.
+@Suite("The OpenAPI contract")
+struct ContractTests {
+    @Test func theGeneratedCodeWasMadeFromTheContractInDocs() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let contract = try String(contentsOf: root.appendingPathComponent("docs/openapi.yaml"), encoding: .utf8)
+        #expect(contract == OpenAPIDocument.yaml,
+                "docs/openapi.yaml changed since Sources/RotorServer/Generated was made: run scripts/openapi-generate and commit both")
+    }
+
+    @Test func everyScopeTheContractNamesExists() throws {
+        let named = Set(OpenAPIDocument.yaml.matches(of: /`(rotor:[a-z:]+)`/).map { String($0.1) })
+        #expect(!named.isEmpty)
+        #expect(named.isSubset(of: Set(Scope.allCases.map(\.rawValue))), "\(named.subtracting(Scope.allCases.map(\.rawValue)))")
+    }
+}
