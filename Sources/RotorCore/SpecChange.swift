@@ -155,8 +155,10 @@ public enum SpecDiff {
                     changes.append(change(.policyChanged, id, "key policy \(old.policy) → \(new.policy)", consumers))
                 }
                 let before = Set(old.consumers.map(\.service)), after = Set(consumers)
-                if before != after {
-                    changes.append(change(.consumersChanged, id, "consumers \(before.count) → \(after.count) services", consumers,
+                let rewired = rewiredServices(old: old.consumers, new: new.consumers)
+                if before != after || !rewired.isEmpty {
+                    let webhooks = rewired.isEmpty ? "" : ", webhook changed for \(rewired.joined(separator: ", "))"
+                    changes.append(change(.consumersChanged, id, "consumers \(before.count) → \(after.count) services\(webhooks)", consumers,
                                           added: after.subtracting(before).sorted(), removed: before.subtracting(after).sorted()))
                 }
             case (nil, nil):

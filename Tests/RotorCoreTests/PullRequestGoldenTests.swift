@@ -83,4 +83,21 @@ struct PullRequestGoldenTests {
         #expect(changes.map(\.kind) == [.consumersChanged])
         #expect(changes.flatMap(\.readAccessNotices).isEmpty)
     }
+
+    @Test func aNewWebhookForAKeysConsumerIsShown() {
+        // Given a PR that gives acme, which holds an API key, a webhook
+        let id = SecretID(project: "payments", name: "partner")
+        let key = { (webhook: String?) in
+            ApiKeySpec(id: id, location: SourceLocation(path: "keys/payments/partner.yaml"), type: .secret, scopes: ["payments:read"],
+                       policy: "partner-keys", consumers: [Consumer(service: "acme", webhook: webhook)])
+        }
+        var base = F.desired([])
+        base.keys = [id: key(nil)]
+        var head = F.desired([])
+        head.keys = [id: key("https://acme.example/hooks")]
+        // Then the key's consumers change, as a secret's do
+        let changes = SpecDiff.changes(base: base, head: head, versions: [:], now: F.t0)
+        #expect(changes.map(\.summary) == ["consumers 1 → 1 services, webhook changed for acme"])
+        #expect(changes.map(\.resource) == [.key])
+    }
 }
