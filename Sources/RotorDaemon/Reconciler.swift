@@ -36,6 +36,9 @@ public final class Reconciler: PassRunner, @unchecked Sendable {
     var engine: Engine?
     var transport: (any RemoteTransport)?
     private var passes = 0
+    /// Pack files and loose objects the last repack could not remove (they hold objects nothing
+    /// reaches): not counted towards the next repack, or every pass would repack for nothing.
+    var repackLeftovers = (packs: 0, looseObjects: 0)
 
     /// Creates a reconciler; nothing touches the disk or the network until the first pass.
     ///
@@ -169,6 +172,7 @@ public final class Reconciler: PassRunner, @unchecked Sendable {
                     try transport?.push()
                 })
                 record(result, logger: &logger, report: &report)
+                repackIfDue(engine.repository, logger: logger, report: &report)
                 return finish(result.plan.hasChanges ? .applied : .unchanged, nil)
             } catch let failure as FetchFailure {
                 logger.error("fetch failing", metadata: ["error": "\(failure.description)"])
