@@ -36,8 +36,8 @@ extension GitRepository {
     ///
     /// libgit2 only ever adds packs when it rescans (`git_odb_refresh`), and keeps every pack it
     /// opened, with its index, mapped for the life of the handle: so the handle's object
-    /// database, index, refs and object cache are dropped afterwards
-    /// (`git_repository__cleanup`) and reopen on their next use. Other handles on this
+    /// database, index, refs and object cache are dropped afterwards (``releaseCaches()``,
+    /// `git_repository__cleanup`) and reopen on their next use. Other handles on this
     /// repository must be reopened. Not for a repository with linked worktrees (their HEADs
     /// are not read): that throws.
     /// - Returns: what was written and removed.
@@ -73,7 +73,7 @@ extension GitRepository {
             removed += 1
         }
         let loose = removeLooseObjects(packedIn: index)
-        try check(git_repository__cleanup(pointer), "git_repository__cleanup")
+        try releaseCaches()
         return RepackReport(packsBefore: before.count, packsAfter: packFileCount(), objects: written.objects,
                             packsRemoved: removed, packsKept: kept, looseObjectsRemoved: loose)
     }

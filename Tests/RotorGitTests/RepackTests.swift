@@ -144,6 +144,23 @@ struct RepackTests {
         }
     }
 
+    @Test func aHandleThatReleasedItsCachesHoldsNoPackAndStillReads() throws {
+        try withScratchRepo { repo, dir in
+            // Given a handle that has read from a pack,
+            var tip = try commit(repo, ["README": "x\n"], parent: nil)
+            tip = try commit(repo, Self.manyFiles(1), parent: tip)
+            let files = try repo.treeFiles(at: tip, under: ["versions"])
+            #expect(String(decoding: try repo.blob(files[0].blob), as: UTF8.self).hasPrefix("round 1 value "))
+            #expect(!Self.heldFiles(under: dir + "/.git/objects/pack").isEmpty)
+            // When it releases its caches,
+            try repo.releaseCaches()
+            // Then it holds no pack file open or mapped, and reads on as before.
+            #expect(Self.heldFiles(under: dir + "/.git/objects/pack").isEmpty)
+            #expect(try repo.treeFiles(at: tip, under: ["versions"]) == files)
+            #expect(try repo.headCommit() == tip)
+        }
+    }
+
     @Test func anEmptyRepositoryHasNothingToRepack() throws {
         try withScratchRepo { repo, _ in
             let report = try repo.repack()
