@@ -61,7 +61,19 @@ public final class Reconciler: PassRunner, @unchecked Sendable {
             GitRemoteTransport(repository: $0, remote: $1.remoteName, branch: $1.branch, credential: DisplayURL.withoutCredential($1.remote).credential)
         }
         self.wallClock = wallClock
+        _ = Self.mallocArenasLimited
     }
+
+    /// glibc gives each thread that allocates while the others hold theirs an arena of its own, up
+    /// to 8 per core, and a pass runs on many threads (its own, GRDB's queues, the bulk reads'
+    /// workers): each arena keeps the pages its live and fragmented chunks sit on, which
+    /// `malloc_trim` cannot return. The live heap stays flat over thousands of passes while
+    /// the arenas' resident pages grow; one arena per core (at least 2) keeps that down.
+    /// `MALLOC_ARENA_MAX`, when set, is left to glibc.
+    private static let mallocArenasLimited: Void = {
+        guard ProcessInfo.processInfo.environment["MALLOC_ARENA_MAX"] == nil else { return }
+        rotor_limit_malloc_arenas(Int32(max(2, ProcessInfo.processInfo.activeProcessorCount)))
+    }()
 
     /// Runs one pass and records it in ``status``. Never throws: every failure is an outcome.
     ///
