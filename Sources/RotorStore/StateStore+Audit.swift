@@ -10,17 +10,37 @@ extension StateStore {
     /// Appends one audit row chained to the previous row's hash. Call inside a write transaction.
     static func appendAudit(_ db: Database, at now: Date, action: String, actor: String, target: String,
                             metadata: [String: String]) throws {
+        try appendAudit(db, [AuditEntry(at: now, action: action, actor: actor, target: target, metadata: metadata)])
+    }
+
+    /// One audit row to append.
+    struct AuditEntry {
+        var at: Date
+        var action: String
+        var actor: String
+        var target: String
+        var metadata: [String: String]
+    }
+
+    /// Appends rows in order, chaining each to the one before: the previous row is read and the
+    /// anchor moved once for the whole group, not once a row.
+    static func appendAudit(_ db: Database, _ entries: [AuditEntry]) throws {
+        guard !entries.isEmpty else { return }
         let previous = try Row.fetchOne(try db.cachedStatement(sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"))
-        let prevHash: String = previous?["hash"] ?? genesisHash
-        let seq: Int64 = (previous?["seq"] ?? 0) + 1
-        let metadataJSON = try canonicalJSON(metadata)
-        let at = RFC3339.format(now)
-        let hash = chainHash(prev: prevHash, seq: seq, at: at, action: action, actor: actor, target: target, metadata: metadataJSON)
-        try db.executeCached(sql: """
-            INSERT INTO audit_log (seq, at, action, actor, target_id, metadata, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [seq, at, action, actor, target, metadataJSON, prevHash, hash])
+        var prevHash: String = previous?["hash"] ?? genesisHash
+        var seq: Int64 = previous?["seq"] ?? 0
+        for entry in entries {
+            seq += 1
+            let metadataJSON = try canonicalJSON(entry.metadata)
+            let at = RFC3339.format(entry.at)
+            let hash = chainHash(prev: prevHash, seq: seq, at: at, action: entry.action, actor: entry.actor, target: entry.target, metadata: metadataJSON)
+            try db.executeCached(sql: """
+                INSERT INTO audit_log (seq, at, action, actor, target_id, metadata, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [seq, at, entry.action, entry.actor, entry.target, metadataJSON, prevHash, hash])
+            prevHash = hash
+        }
         // The anchor remembers the newest row, so deleting rows at the end of the log is detected too.
-        try db.executeCached(sql: "UPDATE audit_anchor SET last_seq = ?, last_hash = ? WHERE id = 1", arguments: [seq, hash])
+        try db.executeCached(sql: "UPDATE audit_anchor SET last_seq = ?, last_hash = ? WHERE id = 1", arguments: [seq, prevHash])
     }
 
     static func chainHash(prev: String, seq: Int64, at: String, action: String, actor: String, target: String, metadata: String) -> String {

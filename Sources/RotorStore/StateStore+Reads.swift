@@ -18,9 +18,12 @@ public struct ValueRead: Sendable, Hashable {
     public var at: Date
     /// The API key version that authenticated the request, whose use is counted.
     public var keyVersionID: String?
+    /// How the read came: `api`, or `web` for the management page's Reveal.
+    public var via: String
 
     /// Creates a read.
-    public init(action: String, target: SecretID, version: Int, versionID: String, actor: String, at: Date, keyVersionID: String?) {
+    public init(action: String, target: SecretID, version: Int, versionID: String, actor: String, at: Date, keyVersionID: String?,
+                via: String = "api") {
         self.action = action
         self.target = target
         self.version = version
@@ -28,6 +31,7 @@ public struct ValueRead: Sendable, Hashable {
         self.actor = actor
         self.at = at
         self.keyVersionID = keyVersionID
+        self.via = via
     }
 }
 
@@ -44,26 +48,37 @@ extension StateStore {
     /// is durable; when it throws, none is.
     public func recordJournal(_ entries: [JournalEntry]) throws {
         guard !entries.isEmpty else { return }
+        var rows: [AuditEntry] = []
+        // Uses per key version: one UPDATE each, however many reads it made in this group.
+        var uses: [String: (count: Int, last: Date)] = [:]
+        func use(_ versionID: String, _ at: Date) {
+            let known = uses[versionID]
+            uses[versionID] = ((known?.count ?? 0) + 1, max(known?.last ?? at, at))
+        }
+        for entry in entries {
+            switch entry {
+            case .read(let read):
+                rows.append(AuditEntry(at: read.at, action: read.action, actor: read.actor, target: read.versionID,
+                                       metadata: [read.action.hasPrefix("key.") ? "key" : "secret": read.target.description,
+                                                  "version": String(read.version), "via": read.via]))
+                if let key = read.keyVersionID { use(key, read.at) }
+            case .keyUse(let versionID, let at):
+                use(versionID, at)
+            case .audit(let action, let actor, let target, let metadata, let at):
+                rows.append(AuditEntry(at: at, action: action, actor: actor, target: target, metadata: metadata))
+            }
+        }
         try writer.write { db in
-            for entry in entries {
-                switch entry {
-                case .read(let read):
-                    try Self.appendAudit(db, at: read.at, action: read.action, actor: read.actor, target: read.versionID,
-                                         metadata: [read.action.hasPrefix("key.") ? "key" : "secret": read.target.description,
-                                                    "version": String(read.version), "via": "api"])
-                    if let key = read.keyVersionID { try Self.countKeyUse(db, versionID: key, at: read.at) }
-                case .keyUse(let versionID, let at):
-                    try Self.countKeyUse(db, versionID: versionID, at: at)
-                case .audit(let action, let actor, let target, let metadata, let at):
-                    try Self.appendAudit(db, at: at, action: action, actor: actor, target: target, metadata: metadata)
-                }
+            try Self.appendAudit(db, rows)
+            for (versionID, use) in uses.sorted(by: { $0.key < $1.key }) {
+                try Self.countKeyUses(db, versionID: versionID, count: use.count, last: use.last)
             }
         }
     }
 
-    static func countKeyUse(_ db: Database, versionID: String, at now: Date) throws {
-        try db.executeCached(sql: "UPDATE api_key_versions SET usage_count = usage_count + 1, last_used = MAX(COALESCE(last_used, ''), ?) WHERE id = ?",
-                             arguments: [RFC3339.format(now), versionID])
+    static func countKeyUses(_ db: Database, versionID: String, count: Int, last: Date) throws {
+        try db.executeCached(sql: "UPDATE api_key_versions SET usage_count = usage_count + ?, last_used = MAX(COALESCE(last_used, ''), ?) WHERE id = ?",
+                             arguments: [count, RFC3339.format(last), versionID])
     }
 
     /// One page of the audit log, oldest first: rows after `after` (a `seq`), at or after

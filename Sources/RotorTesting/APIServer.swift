@@ -1,7 +1,6 @@
 import Foundation
 
-/// A real `rotor serve` on 127.0.0.1 (a free port), and a client for it that is `curl`: an HTTP
-/// implementation that is not rotor's. Keys go to curl in a header file, never in its arguments.
+/// A real `rotor serve` on 127.0.0.1 (a free port), with an ``APIClient`` for it.
 public final class APIServer: Sendable {
     /// The running server.
     public let process: RunningProcess
@@ -11,22 +10,6 @@ public final class APIServer: Sendable {
     public let directory: TemporaryDirectory
     /// A CA certificate curl trusts (for https).
     public let caCertificate: String?
-
-    /// An answer.
-    public struct Response: Sendable {
-        public let status: Int
-        /// Header lines, lower-cased names: `content-type: application/json`.
-        public let headers: [String: String]
-        public let body: String
-
-        /// The body as JSON.
-        public func json() throws -> [String: Any] {
-            guard let object = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any] else {
-                throw FixtureError("not a JSON object: \(body)")
-            }
-            return object
-        }
-    }
 
     /// Starts `rotor serve` for `repo` and waits until it listens.
     ///
@@ -60,6 +43,49 @@ public final class APIServer: Sendable {
     public func stop() -> Int32? {
         process.send(SIGTERM)
         return process.waitForExit(timeout: 30)
+    }
+
+    /// The client for this server.
+    public var client: APIClient { APIClient(baseURL: baseURL, directory: directory, caCertificate: caCertificate) }
+
+    /// Sends a request with curl (see ``APIClient/request(_:_:key:json:headers:)``).
+    public func request(_ method: String, _ path: String, key: String? = nil, json: String? = nil,
+                        headers: [String] = []) throws -> APIClient.Response {
+        try client.request(method, path, key: key, json: json, headers: headers)
+    }
+}
+
+/// A client for rotor's API that is `curl`: an HTTP implementation that is not rotor's. Keys go
+/// to curl in a header file (mode 0600), never in its arguments.
+public struct APIClient: Sendable {
+    /// `http://127.0.0.1:PORT` (or https).
+    public let baseURL: String
+    /// Where header files and bodies go.
+    public let directory: TemporaryDirectory
+    /// A CA certificate curl trusts (for https).
+    public let caCertificate: String?
+
+    /// A client for `baseURL`, its files in `directory`.
+    public init(baseURL: String, directory: TemporaryDirectory, caCertificate: String? = nil) {
+        self.baseURL = baseURL
+        self.directory = directory
+        self.caCertificate = caCertificate
+    }
+
+    /// An answer.
+    public struct Response: Sendable {
+        public let status: Int
+        /// Header lines, lower-cased names: `content-type: application/json`.
+        public let headers: [String: String]
+        public let body: String
+
+        /// The body as JSON.
+        public func json() throws -> [String: Any] {
+            guard let object = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any] else {
+                throw FixtureError("not a JSON object: \(body)")
+            }
+            return object
+        }
     }
 
     /// Sends a request with curl; `key` goes in an `Authorization: Bearer` header read from a file.
