@@ -58,8 +58,10 @@ extension ControlPlane {
         guard let header = info.authorization, header.count > 7, header.prefix(7).lowercased() == "bearer " else {
             throw try await failed("no bearer key", info: info, now: now)
         }
-        let presented = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
-        let hash = ApiKeyHash.of(Array(presented.utf8))
+        var presented = Array(header.utf8.dropFirst(7))
+        while presented.first == UInt8(ascii: " ") { presented.removeFirst() }
+        while presented.last == UInt8(ascii: " ") { presented.removeLast() }
+        let hash = ApiKeyHash.of(presented)
         let view = try await view()
         guard let entry = view.keysByHash[hash] else { throw try await failed("unknown key", info: info, now: now) }
         let version = entry.version

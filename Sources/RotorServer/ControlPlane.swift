@@ -49,7 +49,7 @@ package final class ControlPlane: Sendable {
     private let watcher: HeadWatcher
     private let statePath: String
     private let opened = Mutex<(store: StateStore, journal: ReadJournal)?>(nil)
-    private let cachedView = Mutex<(fingerprint: String, view: ControlPlaneView)?>(nil)
+    private let cachedView = Mutex<(fingerprint: HeadWatcher.Fingerprint, view: ControlPlaneView)?>(nil)
     private let rebuilding = Mutex<Void>(())
     /// The last `/healthz` answer and when it was made (probes are answered from it for a second).
     let lastHealth = Mutex<(at: ContinuousClock.Instant, report: HealthReport)?>(nil)

@@ -12,39 +12,56 @@ import Synchronization
 /// over it, so any commit, reset or fetch that moves the branch changes one of them; a false
 /// alarm only costs a rebuild of the view.
 final class HeadWatcher: Sendable {
+    /// What `stat` says of one file, or all zero when it is missing.
+    struct FileIdentity: Equatable, Sendable {
+        var inode: UInt64 = 0
+        var size: Int64 = 0
+        var seconds: Int = 0
+        var nanoseconds: Int = 0
+    }
+
+    /// The identities of HEAD, `packed-refs` and the branch's loose ref.
+    struct Fingerprint: Equatable, Sendable {
+        var head: FileIdentity
+        var packedRefs: FileIdentity
+        var branch: FileIdentity
+    }
+
     let gitDirectory: String
+    private let headPath: String
+    private let packedRefsPath: String
     /// The loose ref file HEAD names, read again whenever HEAD itself changes (or appears:
     /// the daemon's clone does not exist until its first pass).
-    private let branchRef = Mutex<(head: String, path: String?)>(("", nil))
+    private let branchRef = Mutex<(head: FileIdentity, path: String?)?>(nil)
 
     init(gitDirectory: String) {
         self.gitDirectory = gitDirectory
+        headPath = (gitDirectory as NSString).appendingPathComponent("HEAD")
+        packedRefsPath = (gitDirectory as NSString).appendingPathComponent("packed-refs")
     }
 
     /// The current fingerprint.
-    func fingerprint() -> String {
-        let head = identity("HEAD")
+    func fingerprint() -> Fingerprint {
+        let head = Self.identity(headPath)
         let ref = branchRef.withLock { cached -> String? in
-            if cached.head != head { cached = (head, readBranchRef()) }
-            return cached.path
+            if let cached, cached.head == head { return cached.path }
+            let path = readBranchRef()
+            cached = (head, path)
+            return path
         }
-        return [head, identity("packed-refs"), ref.map { identity(absolute: $0) } ?? "-"].joined(separator: "|")
+        return Fingerprint(head: head, packedRefs: Self.identity(packedRefsPath), branch: ref.map(Self.identity) ?? FileIdentity())
     }
 
     private func readBranchRef() -> String? {
-        let text = (try? String(contentsOfFile: (gitDirectory as NSString).appendingPathComponent("HEAD"), encoding: .utf8)) ?? ""
+        let text = (try? String(contentsOfFile: headPath, encoding: .utf8)) ?? ""
         guard text.hasPrefix("ref: ") else { return nil }
         let ref = text.dropFirst(5).trimmingCharacters(in: .whitespacesAndNewlines)
         return ref.contains("..") ? nil : (gitDirectory as NSString).appendingPathComponent(ref)
     }
 
-    private func identity(_ relative: String) -> String {
-        identity(absolute: (gitDirectory as NSString).appendingPathComponent(relative))
-    }
-
-    private func identity(absolute path: String) -> String {
+    private static func identity(_ path: String) -> FileIdentity {
         var info = stat()
-        guard stat(path, &info) == 0 else { return "-" }
-        return "\(info.st_ino):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+        guard stat(path, &info) == 0 else { return FileIdentity() }
+        return FileIdentity(inode: UInt64(info.st_ino), size: Int64(info.st_size), seconds: info.st_mtim.tv_sec, nanoseconds: info.st_mtim.tv_nsec)
     }
 }
