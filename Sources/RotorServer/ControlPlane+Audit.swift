@@ -7,8 +7,11 @@ import RotorStore
 extension ControlPlane {
     package func listAudit(_ input: Operations.ListAudit.Input) async throws -> Operations.ListAudit.Output {
         _ = try await authorize(.auditRead)
-        let limit = input.query.limit ?? 100
         let query = input.query
+        try ContractChecks.range(query.limit, "limit", 1...1000)
+        try ContractChecks.range(query.after, "after", 0...Int64.max)
+        try ContractChecks.length(query.action, "action", max: 64)
+        let limit = query.limit ?? 100
         let store = try self.store
         let rows = try await blocking {
             try store.auditPage(since: query.since, action: query.action, after: query.after, limit: limit + 1)
@@ -37,6 +40,7 @@ extension ControlPlane {
 
     package func getForecast(_ input: Operations.GetForecast.Input) async throws -> Operations.GetForecast.Output {
         _ = try await authorize(.planRead)
+        try ContractChecks.range(input.query.days, "days", 1...3660)
         let days = input.query.days ?? 30, now = self.now
         let entries = try await blocking { [self] in try engine().forecast(now: now, days: days) }
         return .ok(.init(body: .json(.init(days: days, entries: entries.map {

@@ -16,6 +16,7 @@ extension ControlPlane {
     package func getJob(_ input: Operations.GetJob.Input) async throws -> Operations.GetJob.Output {
         _ = try await authorize(.jobsRead)
         let id = input.path.id, now = self.now
+        try ContractChecks.length(id, "id", max: 64, min: 1)
         let detail = try await jobCall { engine in try engine.job(id, now: now) }
         return .ok(.init(body: .json(.init(job: Self.job(detail.job), attempts: detail.attempts.map(Self.attempt)))))
     }
@@ -23,6 +24,7 @@ extension ControlPlane {
     package func retryJob(_ input: Operations.RetryJob.Input) async throws -> Operations.RetryJob.Output {
         let caller = try await authorize(.jobsManage)
         let id = input.path.id, now = self.now
+        try ContractChecks.length(id, "id", max: 64, min: 1)
         let (job, _) = try await jobCall(actor: caller.actor) { engine in try engine.retryJob(id, now: now) }
         return .ok(.init(body: .json(Self.job(job))))
     }
@@ -30,6 +32,7 @@ extension ControlPlane {
     package func cancelJob(_ input: Operations.CancelJob.Input) async throws -> Operations.CancelJob.Output {
         let caller = try await authorize(.jobsManage)
         let id = input.path.id, now = self.now
+        try ContractChecks.length(id, "id", max: 64, min: 1)
         let job = try await jobCall(actor: caller.actor) { engine in try engine.cancelJob(id, now: now) }
         return .ok(.init(body: .json(Self.job(job))))
     }

@@ -29,6 +29,7 @@ extension ControlPlane {
         let caller = try await authorize(.keysManage)
         let (id, _) = try await knownKey(input.path.project, input.path.name)
         guard case .json(let body) = input.body else { throw APIProblem.badRequest("a JSON body is required") }
+        try ContractChecks.reason(body.reason)
         let result = try await write(.rotate(id, .key, reason: body.reason), caller: caller)
         guard let action = result.plan.actions.first(where: { $0.secret == id && $0.resource == .key && ($0.kind == .rotate || $0.kind == .create) }),
               let version = action.version else {
@@ -56,6 +57,7 @@ extension ControlPlane {
     package func verifyKey(_ input: Operations.VerifyKey.Input) async throws -> Operations.VerifyKey.Output {
         _ = try await authorize(.keysRead)
         guard case .json(let body) = input.body else { throw APIProblem.badRequest("a JSON body is required") }
+        try ContractChecks.length(body.key, "key", max: 4096, min: 1)
         let presented = SecretBytes(Array(body.key.utf8))
         let now = self.now
         let verdict = try await blocking { [self] in try engine().verifyKey(presented, now: now) }
@@ -66,6 +68,7 @@ extension ControlPlane {
     // MARK: - Helpers
 
     private func revoke(_ project: String, _ name: String, reason: String, caller: Caller) async throws -> Components.Schemas.Revocation {
+        try ContractChecks.reason(reason)
         let (id, _) = try await knownKey(project, name)
         let result = try await write(.revoke(id, reason: reason), caller: caller)
         let revoked = result.plan.actions.filter { $0.secret == id && $0.resource == .key && $0.kind == .revoke }.compactMap(\.version)

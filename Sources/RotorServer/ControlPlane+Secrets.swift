@@ -7,6 +7,7 @@ import RotorStore
 extension ControlPlane {
     package func listSecrets(_ input: Operations.ListSecrets.Input) async throws -> Operations.ListSecrets.Output {
         _ = try await authorize(.secretsRead)
+        if let project = input.query.project { try ContractChecks.name(project, "project") }
         let view = try await view()
         let ids = view.desired.secrets.keys.filter { input.query.project == nil || $0.project == input.query.project }
         let secrets = ids.sorted(by: NaturalOrder.less).compactMap { summary(of: $0, in: view) }
@@ -48,6 +49,7 @@ extension ControlPlane {
     package func getSecretValue(_ input: Operations.GetSecretValue.Input) async throws -> Operations.GetSecretValue.Output {
         let caller = try await authenticate(.valuesRead)
         let id = try secretID(input.path.project, input.path.name)
+        try ContractChecks.range(input.query.version, "version", 1...1_000_000_000)
         let view = try await view()
         guard let spec = view.desired.secrets[id] else { throw unknownSecret(id, view: view) }
         let consumers = Set(spec.consumers.map(\.service))
@@ -67,6 +69,7 @@ extension ControlPlane {
         let caller = try await authorize(.secretsRotate)
         let id = try secretID(input.path.project, input.path.name)
         guard case .json(let body) = input.body else { throw APIProblem.badRequest("a JSON body is required") }
+        try ContractChecks.reason(body.reason)
         let view = try await view()
         guard view.desired.secrets[id] != nil else { throw unknownSecret(id, view: view) }
         let result = try await write(.rotate(id, .secret, reason: body.reason), caller: caller)
@@ -77,6 +80,8 @@ extension ControlPlane {
         let caller = try await authorize(.secretsRollback)
         let id = try secretID(input.path.project, input.path.name)
         guard case .json(let body) = input.body else { throw APIProblem.badRequest("a JSON body is required") }
+        try ContractChecks.reason(body.reason)
+        try ContractChecks.range(body.toVersion, "toVersion", 1...1_000_000_000)
         let view = try await view()
         guard view.desired.secrets[id] != nil else { throw unknownSecret(id, view: view) }
         let result = try await write(.rollback(id, toVersion: body.toVersion, reason: body.reason, expireCurrent: body.expireCurrent ?? false),

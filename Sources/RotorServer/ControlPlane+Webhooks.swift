@@ -13,6 +13,7 @@ extension ControlPlane {
     package func enableWebhook(_ input: Operations.EnableWebhook.Input) async throws -> Operations.EnableWebhook.Output {
         let caller = try await authorize(.webhooksManage)
         let service = input.path.service
+        try ContractChecks.name(service, "service")
         let urls = Self.endpoints(in: try await view()).filter { $0.key.service == service }.map(\.key.url)
         guard !urls.isEmpty else { throw APIProblem.notFound("service \(service) has no webhook in this repository") }
         let now = self.now

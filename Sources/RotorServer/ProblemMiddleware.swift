@@ -40,6 +40,12 @@ struct ProblemMiddleware: ServerMiddleware {
 
     /// The HTTP response carrying `problem`.
     static func response(_ problem: APIProblem, path: String) -> (HTTPResponse, HTTPBody?) {
+        let (response, body) = encoded(problem, path: path)
+        return (response, HTTPBody(body))
+    }
+
+    /// The head and JSON body of a problem response.
+    static func encoded(_ problem: APIProblem, path: String) -> (HTTPResponse, Data) {
         let document = ProblemDocument(type: problem.type, title: problem.title, status: problem.status, detail: problem.detail,
                                        instance: path.split(separator: "?", maxSplits: 1).first.map(String.init))
         let body = (try? JSONEncoder().encode(document)) ?? Data("{}".utf8)
@@ -47,7 +53,7 @@ struct ProblemMiddleware: ServerMiddleware {
         response.headerFields[.contentType] = "application/problem+json"
         response.headerFields[.cacheControl] = "no-store"
         if let retryAfter = problem.retryAfter { response.headerFields[.retryAfter] = String(retryAfter) }
-        return (response, HTTPBody(body))
+        return (response, body)
     }
 }
 

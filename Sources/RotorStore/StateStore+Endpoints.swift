@@ -11,7 +11,7 @@ extension StateStore {
             for url in Set(urls) {
                 if let row = try Row.fetchOne(db, sql: """
                     SELECT j.id AS job_id, a.attempt, a.url, a.started_at, a.finished_at, a.status_code, a.latency_ms, a.error
-                    FROM delivery_attempts a JOIN jobs j ON a.job_seq = j.seq WHERE a.url = ? ORDER BY a.started_at DESC, a.rowid DESC LIMIT 1
+                    FROM delivery_attempts a JOIN jobs j ON a.job_seq = j.seq WHERE a.url = ? ORDER BY a.started_at DESC, a.attempt DESC LIMIT 1
                     """, arguments: [url]) {
                     found[url] = DeliveryAttemptRecord(row: row)
                 }

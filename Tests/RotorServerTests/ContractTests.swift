@@ -18,4 +18,15 @@ struct ContractTests {
         #expect(!named.isEmpty)
         #expect(named.isSubset(of: Set(Scope.allCases.map(\.rawValue))), "\(named.subtracting(Scope.allCases.map(\.rawValue)))")
     }
+
+    @Test func everyPathOfTheContractHasItsMethods() {
+        let allowed = AllowedMethods.contract
+        #expect(allowed.methods(for: "/v1/secrets") == ["GET", "POST"])
+        #expect(allowed.methods(for: "/v1/secrets/payments/db-password") == ["GET", "DELETE"])
+        #expect(allowed.methods(for: "/v1/keys/verify") == ["POST"])
+        #expect(allowed.methods(for: "/v1/nope") == nil)
+        // Every path in the document, plus /v1/openapi.yaml, /healthz and /metrics.
+        let paths = OpenAPIDocument.yaml.split(separator: "\n").filter { $0.hasPrefix("  /v1/") && $0.hasSuffix(":") }.count
+        #expect(allowed.count == paths + 3)
+    }
 }

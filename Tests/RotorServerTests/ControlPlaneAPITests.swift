@@ -208,6 +208,15 @@ struct ControlPlaneAPITests {
         #expect(metrics.status == 200)
         #expect(metrics.body.contains(#"rotor_http_requests_total{route="/v1/secrets",method="GET",status="200"} 1"#), "\(metrics.body)")
         #expect(metrics.body.contains("rotor_http_request_duration_seconds_bucket"))
+        // A method the contract does not list for a path: 405 naming the ones it does.
+        let patch = try server.request("PATCH", "/v1/secrets", key: fixture.admin)
+        #expect(patch.status == 405)
+        #expect(patch.headers["allow"] == "GET, POST")
+        // Input the contract forbids is 400 and changes nothing.
+        #expect(try server.request("GET", "/v1/audit?limit=5000", key: fixture.admin).status == 400)
+        #expect(try server.request("GET", "/v1/forecast?days=0", key: fixture.admin).status == 400)
+        #expect(try server.request("POST", "/v1/secrets/payments/db-password/rotate", key: fixture.admin, json: #"{"reason":"  "}"#).status == 400)
+        #expect(try server.request("GET", "/v1/secrets/payments/db-password", key: fixture.admin).json()["versions"] as? [Any] != nil)
     }
 
     @Test func aNonLoopbackAddressWithoutTLSIsRefusedAtStart() throws {
