@@ -18,9 +18,12 @@ public struct ValueRead: Sendable, Hashable {
     public var at: Date
     /// The API key version that authenticated the request, whose use is counted.
     public var keyVersionID: String?
+    /// How the read came: `api`, or `web` for the management page's Reveal.
+    public var via: String
 
     /// Creates a read.
-    public init(action: String, target: SecretID, version: Int, versionID: String, actor: String, at: Date, keyVersionID: String?) {
+    public init(action: String, target: SecretID, version: Int, versionID: String, actor: String, at: Date, keyVersionID: String?,
+                via: String = "api") {
         self.action = action
         self.target = target
         self.version = version
@@ -28,6 +31,7 @@ public struct ValueRead: Sendable, Hashable {
         self.actor = actor
         self.at = at
         self.keyVersionID = keyVersionID
+        self.via = via
     }
 }
 
@@ -50,7 +54,7 @@ extension StateStore {
                 case .read(let read):
                     try Self.appendAudit(db, at: read.at, action: read.action, actor: read.actor, target: read.versionID,
                                          metadata: [read.action.hasPrefix("key.") ? "key" : "secret": read.target.description,
-                                                    "version": String(read.version), "via": "api"])
+                                                    "version": String(read.version), "via": read.via])
                     if let key = read.keyVersionID { try Self.countKeyUse(db, versionID: key, at: read.at) }
                 case .keyUse(let versionID, let at):
                     try Self.countKeyUse(db, versionID: versionID, at: at)

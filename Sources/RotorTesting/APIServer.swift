@@ -19,6 +19,12 @@ public final class APIServer: Sendable {
         public let headers: [String: String]
         public let body: String
 
+        public init(status: Int, headers: [String: String], body: String) {
+            self.status = status
+            self.headers = headers
+            self.body = body
+        }
+
         /// The body as JSON.
         public func json() throws -> [String: Any] {
             guard let object = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any] else {

@@ -63,6 +63,7 @@ th, td { text-align: left; vertical-align: top; padding: 0.5rem 0.75rem; border-
 thead th { background: var(--soft); border-top: none; font-size: 0.85rem; color: #424a53; white-space: nowrap; }
 tbody th { font-weight: 600; }
 code.meta { font-size: 0.8rem; word-break: break-all; }
+td time { white-space: nowrap; }
 label { font-weight: 600; }
 input, select, textarea { font: inherit; color: var(--text); background: #fff; border: 1px solid #8c959f; border-radius: 6px; padding: 0.4rem 0.55rem; min-height: 2.4rem; max-width: 100%; }
 textarea { width: 100%; }
@@ -84,6 +85,7 @@ button.danger:hover { background: #8c1b13; }
 .filters { display: flex; flex-wrap: wrap; gap: 0.75rem 1rem; align-items: flex-end; margin-bottom: 0.5rem; }
 .field { display: flex; flex-direction: column; gap: 0.25rem; }
 .field.actions { flex-direction: row; align-items: center; gap: 0.75rem; }
+.field button { align-self: flex-start; }
 .grid-form { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 0.75rem 1rem; }
 .grid-form .wide { grid-column: 1 / -1; }
 .grid-form .field input { width: 100%; }

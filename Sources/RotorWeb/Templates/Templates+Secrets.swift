@@ -54,7 +54,7 @@ extension Templates {
     <div class="field"><label for="new-name">Name</label><input id="new-name" name="name" required pattern="[a-z0-9][a-z0-9._\-]{0,99}" aria-describedby="name-help"></div>
     <div class="field"><label for="new-policy">Policy</label><input id="new-policy" name="policy" required list="policy-names"></div>
     <datalist id="policy-names">{{#policies}}<option value="{{name}}"></option>{{/policies}}</datalist>
-    <p id="name-help" class="help wide">Lower-case letters, digits, <code>-</code>, <code>_</code> and <code>.</code>.</p>
+    <p id="name-help" class="help wide">Lower-case letters, digits, dashes, underscores and dots.</p>
     <div class="field wide"><label for="new-description">Description (optional)</label><input id="new-description" name="description" maxlength="500"></div>
     <div class="field wide"><label for="new-consumers">Consumers (optional, one per line: a service, then its webhook URL if it has one)</label><textarea id="new-consumers" name="consumers" rows="3" spellcheck="false"></textarea></div>
     <div class="field wide"><label for="new-reason">Reason</label><input id="new-reason" name="reason" required maxlength="500"></div>
