@@ -41,6 +41,7 @@ struct PageClient {
         defer { for file in [bodyFile, dumpFile] { try? FileManager.default.removeItem(atPath: file) } }
         var curl = ["-s", "-S", "-b", jar, "-c", jar, "-o", bodyFile, "-D", dumpFile, "-w", "%{http_code}", "--max-time", "60"] + arguments
         for header in headers { curl += ["-H", header] }
+        if let ca = server.caCertificate { curl += ["--cacert", ca] }
         curl.append(server.baseURL + path)
         let output = try Shell.run("curl", curl)
         guard output.status == 0 else { throw FixtureError("curl \(path) failed (\(output.status)): \(output.stderr)") }
