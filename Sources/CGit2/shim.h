@@ -1,6 +1,7 @@
 #include <git2.h>
 #include <git2/sys/mempack.h>
 #include <git2/sys/odb_backend.h>
+#include <git2/sys/repository.h>
 #include <zlib.h>
 
 /// zlib's inflateInit is a macro (it passes the library's version and the stream's size): a

@@ -1,7 +1,8 @@
 import Foundation
 
 extension PullRequestPlan {
-    /// The report as a pull-request comment: summary, changes by project, consumers, warnings. Never a value.
+    /// The report as a pull-request comment: summary, warnings, read-access changes, changes by
+    /// project, consumers. Never a value.
     public func renderMarkdown() -> String {
         var out = "### rotor plan for this pull request\n\n"
         out += "`\(base.prefix(7))` → `\(head.prefix(7))` at `\(RFC3339.format(now))`: **\(summary())**"
@@ -15,6 +16,9 @@ extension PullRequestPlan {
         }
         if !warnings.isEmpty {
             out += "**⚠️ Warnings**\n\n" + warnings.map { "- \(Plan.escapeCell($0))\n" }.joined() + "\n"
+        }
+        if !readAccessNotices.isEmpty {
+            out += "**🔑 Read access**\n\n" + readAccessNotices.map { "- \(Plan.escapeCell($0))\n" }.joined() + "\n"
         }
         let projects = Dictionary(grouping: changes, by: \.secret.project)
         for project in projects.keys.sorted() {
@@ -40,6 +44,7 @@ extension PullRequestPlan {
         for diagnostic in diagnostics { out += "  \(diagnostic)\n" }
         for violation in signatureViolations { out += "  unsigned: \(violation)\n" }
         for change in changes { out += "  \(change.kind.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)) \(change.resource == .key ? "key " : "")\(change.secret): \(change.summary)\n" }
+        for notice in readAccessNotices { out += "  access: \(notice)\n" }
         for warning in warnings { out += "  warning: \(warning)\n" }
         if let plan = planAtMerge { out += "\nAt merge:\n" + plan.renderText() }
         return out

@@ -51,6 +51,10 @@ public struct PullRequestPlan: Codable, Sendable {
         self.warnings = warnings.filter { seen.insert($0).inserted }
     }
 
+    /// Every service that gains or loses read access to a secret's value, one sentence each, in
+    /// the order of ``changes``: a new consumer may read the value with any key it holds.
+    public var readAccessNotices: [String] { changes.flatMap(\.readAccessNotices) }
+
     /// Whether the PR changes anything rotor does.
     public var hasChanges: Bool { !changes.isEmpty || (planAtMerge?.hasChanges ?? false) }
 

@@ -44,6 +44,36 @@ public struct SpecChange: Codable, Hashable, Sendable {
     public var rotatesAtMerge = false
     /// The grace period after the change, for warnings about short ones.
     public var gracePeriod: RotorDuration?
+    /// Services that gain or lose the right to read the secret's value (secrets only: the
+    /// consumer list is the access list for value reads; a key's consumers hold the key).
+    public var readAccess: [ReadAccess] = []
+
+    /// One service gaining or losing read access to a secret's value.
+    public struct ReadAccess: Codable, Hashable, Sendable {
+        /// Gained or lost.
+        public enum Change: String, Codable, Sendable {
+            /// The service becomes a consumer: a key it holds may read the value.
+            case gains
+            /// The service stops being a consumer: its keys may no longer read the value.
+            case loses
+        }
+
+        /// The service.
+        public var service: String
+        /// Whether it gains or loses access.
+        public var change: Change
+
+        /// Creates a notice.
+        public init(service: String, change: Change) {
+            self.service = service
+            self.change = change
+        }
+    }
+
+    /// One sentence per read-access notice: `payments/db-password: service billing gains read access to its value`.
+    public var readAccessNotices: [String] {
+        readAccess.map { "\(secret): service \($0.service) \($0.change.rawValue) read access to its value" }
+    }
 }
 
 /// Compares the specs of two revisions: what a pull request changes.
@@ -66,14 +96,16 @@ public enum SpecDiff {
                 let what = spec.isExternal ? "externally issued value" : head.generator(for: spec).description
                 changes.append(SpecChange(kind: .added, secret: id, summary: "new secret (\(what)), policy \(spec.policy); v1 is created at merge",
                                           consumers: spec.consumers.map(\.service), consumersAdded: spec.consumers.map(\.service),
-                                          gracePeriod: head.gracePeriod(for: spec)))
+                                          gracePeriod: head.gracePeriod(for: spec),
+                                          readAccess: readAccess(gained: spec.consumers.map(\.service), lost: [])))
             case (let spec?, nil):
                 let live = versions[id]?.versions.count ?? 0
                 let consumers = spec.consumers.map(\.service)
                 let impact = consumers.isEmpty ? "no consumers are declared" : "\(consumers.joined(separator: ", ")) lose\(consumers.count == 1 ? "s" : "") access at once"
                 changes.append(SpecChange(kind: .removed, secret: id,
                                           summary: "secret removed: its \(live) live version\(live == 1 ? "" : "s") \(live == 1 ? "is" : "are") deleted at merge with no grace period; \(impact)",
-                                          consumers: consumers, consumersRemoved: consumers))
+                                          consumers: consumers, consumersRemoved: consumers,
+                                          readAccess: readAccess(gained: [], lost: consumers)))
             case (let old?, let new?):
                 changes += modifications(old: old, new: new, base: base ?? head, head: head, file: versions[id], now: now)
             case (nil, nil):
@@ -82,6 +114,17 @@ public enum SpecDiff {
         }
         changes += keyChanges(base: base, head: head, now: now)
         return changes.sorted { ($0.secret, $0.resource.rawValue) < ($1.secret, $1.resource.rawValue) }
+    }
+
+    /// The services in both lists whose webhook differs, in `new`'s order.
+    private static func rewiredServices(old: [Consumer], new: [Consumer]) -> [String] {
+        let oldHooks = Dictionary(old.map { ($0.service, $0.webhook) }, uniquingKeysWith: { first, _ in first })
+        return new.filter { consumer in oldHooks[consumer.service].map { $0 != consumer.webhook } ?? false }.map(\.service)
+    }
+
+    /// The read-access notices of a secret's change: gains first, each group sorted by service.
+    private static func readAccess(gained: [String], lost: [String]) -> [SpecChange.ReadAccess] {
+        gained.sorted().map { SpecChange.ReadAccess(service: $0, change: .gains) } + lost.sorted().map { SpecChange.ReadAccess(service: $0, change: .loses) }
     }
 
     /// The API-key half of the diff.
@@ -112,8 +155,10 @@ public enum SpecDiff {
                     changes.append(change(.policyChanged, id, "key policy \(old.policy) → \(new.policy)", consumers))
                 }
                 let before = Set(old.consumers.map(\.service)), after = Set(consumers)
-                if before != after {
-                    changes.append(change(.consumersChanged, id, "consumers \(before.count) → \(after.count) services", consumers,
+                let rewired = rewiredServices(old: old.consumers, new: new.consumers)
+                if before != after || !rewired.isEmpty {
+                    let webhooks = rewired.isEmpty ? "" : ", webhook changed for \(rewired.joined(separator: ", "))"
+                    changes.append(change(.consumersChanged, id, "consumers \(before.count) → \(after.count) services\(webhooks)", consumers,
                                           added: after.subtracting(before).sorted(), removed: before.subtracting(after).sorted()))
                 }
             case (nil, nil):
@@ -153,8 +198,7 @@ public enum SpecDiff {
         }
         let oldConsumers = Set(old.consumers.map(\.service))
         let newConsumers = Set(consumers)
-        let oldHooks = Dictionary(old.consumers.map { ($0.service, $0.webhook) }, uniquingKeysWith: { first, _ in first })
-        let rewired = new.consumers.filter { oldConsumers.contains($0.service) && oldHooks[$0.service] != $0.webhook }.map(\.service)
+        let rewired = rewiredServices(old: old.consumers, new: new.consumers)
         if oldConsumers != newConsumers || !rewired.isEmpty {
             let added = newConsumers.subtracting(oldConsumers).sorted()
             let removed = oldConsumers.subtracting(newConsumers).sorted()
@@ -164,7 +208,8 @@ public enum SpecDiff {
             if !rewired.isEmpty { parts.append("webhook changed for \(rewired.joined(separator: ", "))") }
             changes.append(SpecChange(kind: .consumersChanged, secret: id,
                                       summary: "consumers \(parts.joined(separator: " ")): \(oldConsumers.count) → \(newConsumers.count) services",
-                                      consumers: consumers, consumersAdded: added, consumersRemoved: removed))
+                                      consumers: consumers, consumersAdded: added, consumersRemoved: removed,
+                                      readAccess: readAccess(gained: added, lost: removed)))
         }
         if old.externalValueDigest != new.externalValueDigest {
             let summary: String

@@ -27,6 +27,14 @@ public struct DaemonConfiguration: Sendable {
     public var maxPushAttempts: Int = 3
     /// How long SIGTERM waits for the current step before giving up and exiting 1.
     public var shutdownTimeout: Duration = .seconds(30)
+    /// rotor's clone is repacked into one pack (``RotorGit/GitRepository/repack()``) at the end of
+    /// a pass once it holds more than this many pack files: each commit of 64 files or more and
+    /// each fetch that brings objects adds one, and libgit2 keeps every pack its handle has opened
+    /// mapped, with its index, until the handle is closed. 0 never repacks.
+    public var repackAbovePacks: Int = 8
+    /// …or once it holds about this many loose objects (git's `gc.auto` default; small commits
+    /// write loose objects).
+    public var repackAboveLooseObjects: Int = 6_700
     /// Run one pass and stop (`--once`).
     public var once: Bool = false
 

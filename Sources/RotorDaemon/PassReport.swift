@@ -1,5 +1,6 @@
 import Foundation
 import RotorCore
+import RotorGit
 
 /// What one daemon pass did: its outcome, the revision it ended at, and what it changed.
 ///
@@ -33,6 +34,8 @@ public struct PassReport: Sendable {
     public var delivery: DeliverySummary?
     /// The delivery step's error, if it threw.
     public var deliveryProblem: String?
+    /// What repacking rotor's clone did, when this pass repacked it.
+    public var repack: RepackReport?
     /// Wall-clock seconds the pass took.
     public var duration: Double = 0
 

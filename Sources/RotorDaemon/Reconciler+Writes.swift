@@ -70,4 +70,11 @@ package final class DaemonWriter: ControlPlaneWriter {
         }
         return result
     }
+
+    package func propose(_ change: ProposedChange, reason: String, actor: String, now: Date) async throws -> Proposal {
+        let reconciler = self.reconciler
+        return try await BlockingWork.run {
+            Result { try reconciler.propose(change, reason: reason, author: ProposedChange.author(actor), now: now) }
+        }.get()
+    }
 }

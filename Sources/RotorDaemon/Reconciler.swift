@@ -38,6 +38,9 @@ public final class Reconciler: PassRunner, @unchecked Sendable {
     private var passes = 0
     /// Held by a pass's reconcile part and by a control-plane write: one touches the clone at a time.
     let exclusive = NSLock()
+    /// Pack files and loose objects the last repack could not remove (they hold objects nothing
+    /// reaches): not counted towards the next repack, or every pass would repack for nothing.
+    var repackLeftovers = (packs: 0, looseObjects: 0)
 
     /// Creates a reconciler; nothing touches the disk or the network until the first pass.
     ///
@@ -60,7 +63,19 @@ public final class Reconciler: PassRunner, @unchecked Sendable {
             GitRemoteTransport(repository: $0, remote: $1.remoteName, branch: $1.branch, credential: DisplayURL.withoutCredential($1.remote).credential)
         }
         self.wallClock = wallClock
+        _ = Self.mallocArenasLimited
     }
+
+    /// glibc gives each thread that allocates while the others hold theirs an arena of its own, up
+    /// to 8 per core, and a pass runs on many threads (its own, GRDB's queues, the bulk reads'
+    /// workers): each arena keeps the pages its live and fragmented chunks sit on, which
+    /// `malloc_trim` cannot return. The live heap stays flat over thousands of passes while
+    /// the arenas' resident pages grow; one arena per core (at least 2) keeps that down.
+    /// `MALLOC_ARENA_MAX`, when set, is left to glibc.
+    private static let mallocArenasLimited: Void = {
+        guard ProcessInfo.processInfo.environment["MALLOC_ARENA_MAX"] == nil else { return }
+        rotor_limit_malloc_arenas(Int32(max(2, ProcessInfo.processInfo.activeProcessorCount)))
+    }()
 
     /// Runs one pass and records it in ``status``. Never throws: every failure is an outcome.
     ///
@@ -114,15 +129,22 @@ public final class Reconciler: PassRunner, @unchecked Sendable {
         exclusive.unlock()
         report.duration = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         status.record(report)
-        var metadata: Logger.Metadata = ["outcome": "\(report.outcome.rawValue)", "duration_ms": "\(Int(report.duration * 1000))"]
-        if let problem = report.problem { metadata["problem"] = "\(problem)" }
-        if let due = report.nextRotationDue { metadata["next_rotation_due"] = "\(RFC3339.format(due))" }
-        log.log(level: report.outcome.succeeded || report.outcome == .interrupted ? .info : .warning, "pass finished", metadata: metadata)
+        // libgit2 keeps, per handle and until it is freed, every pack file it opened (mapped, with
+        // its index and delta bases) and the trees it parsed: the daemon's handle would hold each
+        // pack its clone ever had. Reopened next pass, in a few milliseconds.
+        exclusive.lock()
+        try? engine?.repository.releaseCaches()
+        exclusive.unlock()
         // A pass frees nearly all it allocated (its store connections' page caches, the snapshot,
         // the commit's buffers), but glibc keeps freed pages in whichever of its per-thread arenas
         // they came from (each pass runs on a new thread, GRDB on dispatch queues): without this
         // the daemon's RSS is the high-water mark of every arena, not what it holds. ~1-6 ms.
+        // Before the log line, so that whoever reads it sees the pass's memory released.
         rotor_release_free_memory()
+        var metadata: Logger.Metadata = ["outcome": "\(report.outcome.rawValue)", "duration_ms": "\(Int(report.duration * 1000))"]
+        if let problem = report.problem { metadata["problem"] = "\(problem)" }
+        if let due = report.nextRotationDue { metadata["next_rotation_due"] = "\(RFC3339.format(due))" }
+        log.log(level: report.outcome.succeeded || report.outcome == .interrupted ? .info : .warning, "pass finished", metadata: metadata)
         return report
     }
 
@@ -180,6 +202,7 @@ public final class Reconciler: PassRunner, @unchecked Sendable {
                 }
                 let result = try step?(engine, lock, publish) ?? engine.apply(now: now, holding: lock, publish: publish)
                 record(result, logger: &logger, report: &report)
+                repackIfDue(engine.repository, logger: logger, report: &report)
                 return finish(result.plan.hasChanges ? .applied : .unchanged, nil)
             } catch let failure as FetchFailure {
                 logger.error("fetch failing", metadata: ["error": "\(failure.description)"])

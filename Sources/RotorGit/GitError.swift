@@ -38,6 +38,9 @@ public struct GitError: Error, CustomStringConvertible, Sendable {
         code == GIT_EMODIFIED.rawValue || code == GIT_EEXISTS.rawValue
     }
 
+    /// True when a reference to be created already exists (`GIT_EEXISTS`).
+    public var alreadyExists: Bool { code == GIT_EEXISTS.rawValue }
+
     /// True when a push was refused because the remote branch moved (`GIT_ENONFASTFORWARD`):
     /// fetch, re-plan on the new head, and push again.
     public var isNonFastForward: Bool { code == GIT_ENONFASTFORWARD.rawValue }

@@ -15,10 +15,11 @@ enum GitLibrary {
         // as a whole stays bounded by GIT_OPT_SET_CACHE_MAX_SIZE, 64 MiB here (256 MiB by default,
         // which a daemon's handle, caching every new tree of every rotation, would slowly fill).
         //
-        // Each large commit adds a pack file (see writingOnePack) and a long-lived handle keeps
-        // every pack it ever read mapped whole (the push reads all of the new one): ~0.45 MB of
-        // RSS per rotation of 1,000 secrets, forever. 8 MiB of mapped packs at most, least
-        // recently used unmapped first (a pack larger than that is still mapped whole while used).
+        // Each large commit adds a pack file (see writingOnePack) and a handle keeps every pack it
+        // read mapped whole until it is freed or releases its caches (the push reads all of the
+        // new one): ~0.45 MB of RSS per rotation of 1,000 secrets. 8 MiB of mapped packs at most,
+        // least recently used unmapped first (a pack larger than that is still mapped whole while
+        // used); the daemon also releases its handle's packs after each pass and repacks its clone.
         if result >= 0 {
             _ = rotor_set_tree_cache_limit(64 << 20)
             _ = rotor_set_object_cache_limit(64 << 20)

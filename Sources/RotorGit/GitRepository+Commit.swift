@@ -28,20 +28,34 @@ extension GitRepository {
     public func commit(changes: [String: [UInt8]?], parent: ObjectID?, ref: String, message: String,
                        author: GitSignature, committer: GitSignature,
                        sign: (([UInt8]) throws -> String)? = nil) throws -> ObjectID {
+        let commitID = try createCommit(changes: changes, parent: parent, message: message, author: author, committer: committer, sign: sign)
+        try advance(ref: ref, from: parent, to: commitID, reflog: "commit: " + Self.subject(of: message))
+        return commitID
+    }
+
+    /// Writes a commit of `parent`'s tree with `changes` applied, and moves no reference.
+    ///
+    /// The objects are written exactly as ``commit(changes:parent:ref:message:author:committer:sign:)``
+    /// writes them (blobs and trees through `git_treebuilder_*`, the commit through
+    /// `git_commit_create` or, signed, `git_commit_create_with_signature`); nothing points at the
+    /// commit until the caller creates a reference (``createReference(_:at:reflog:)``), so a
+    /// commit that turns out unwanted is left for `git gc` to prune.
+    /// - Parameters: as for ``commit(changes:parent:ref:message:author:committer:sign:)``, without `ref`.
+    /// - Returns: the new commit's id.
+    /// - Throws: `GitError`.
+    public func createCommit(changes: [String: [UInt8]?], parent: ObjectID?, message: String, author: GitSignature,
+                             committer: GitSignature, sign: (([UInt8]) throws -> String)? = nil) throws -> ObjectID {
         let text = message.hasSuffix("\n") ? message : message + "\n"
-        let commitID: ObjectID
-        if changes.count >= Self.packThreshold {
-            // Many files: write every new object into one pack instead of a loose file each.
-            let scratch = try GitRepository.open(at: gitDirectory)
-            commitID = try scratch.writingOnePack { written in
-                try scratch.writeCommit(changes: changes, parent: parent, message: text, author: author, committer: committer,
-                                        sign: sign, written: written)
-            }
-            try refreshObjectDatabase()
-        } else {
-            commitID = try writeCommit(changes: changes, parent: parent, message: text, author: author, committer: committer, sign: sign)
+        guard changes.count >= Self.packThreshold else {
+            return try writeCommit(changes: changes, parent: parent, message: text, author: author, committer: committer, sign: sign)
         }
-        try advance(ref: ref, from: parent, to: commitID, reflog: "commit: " + Self.subject(of: text))
+        // Many files: write every new object into one pack instead of a loose file each.
+        let scratch = try GitRepository.open(at: gitDirectory)
+        let commitID = try scratch.writingOnePack { written in
+            try scratch.writeCommit(changes: changes, parent: parent, message: text, author: author, committer: committer,
+                                    sign: sign, written: written)
+        }
+        try refreshObjectDatabase()
         return commitID
     }
 

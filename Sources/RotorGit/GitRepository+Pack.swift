@@ -45,6 +45,17 @@ extension GitRepository {
         return result
     }
 
+    /// Drops everything this handle keeps between calls, each reopened on its next use
+    /// (`git_repository__cleanup`): its object database (every pack file it opened, mapped with
+    /// its index and its delta-base cache), its index, refs and config, and its parsed objects.
+    ///
+    /// libgit2 frees none of these until the handle is freed, and never drops a pack that was
+    /// removed from disk; a long-lived handle calls this between uses.
+    /// - Throws: `GitError` if libgit2 refuses.
+    public func releaseCaches() throws {
+        try check(git_repository__cleanup(pointer), "git_repository__cleanup")
+    }
+
     /// Makes this handle see pack files written by another handle (`git_odb_refresh`).
     func refreshObjectDatabase() throws {
         var odb: OpaquePointer?

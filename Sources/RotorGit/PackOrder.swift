@@ -109,6 +109,24 @@ struct PackIndex {
         return UInt64(Self.uint32(bytes, at: at)) << 32 | UInt64(Self.uint32(bytes, at: at + 4))
     }
 
+    /// Whether the object with these 20 id bytes is in the pack (and its offset is readable).
+    func contains(_ id: UnsafeRawBufferPointer) -> Bool {
+        offset(of: id) != nil
+    }
+
+    /// Whether every object this index lists is also in `other`'s pack: then this pack holds
+    /// nothing that `other`'s lacks.
+    func isCovered(by other: PackIndex) -> Bool {
+        bytes.withUnsafeBytes { table in
+            let ids = Self.header + Self.fanout
+            for position in 0..<count {
+                let start = ids + position * Self.idSize
+                if !other.contains(UnsafeRawBufferPointer(rebasing: table[start..<(start + Self.idSize)])) { return false }
+            }
+            return true
+        }
+    }
+
     private static func uint32(_ bytes: [UInt8], at index: Int) -> UInt32 {
         UInt32(bytes[index]) << 24 | UInt32(bytes[index + 1]) << 16 | UInt32(bytes[index + 2]) << 8 | UInt32(bytes[index + 3])
     }

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Logging
+import RotorAPIContract
 import RotorCore
 import RotorEngine
 import RotorStore
@@ -50,6 +51,8 @@ package final class ControlPlane: Sendable {
     private let opened = Mutex<(store: StateStore, journal: ReadJournal)?>(nil)
     private let cachedView = Mutex<(fingerprint: String, view: ControlPlaneView)?>(nil)
     private let rebuilding = Mutex<Void>(())
+    /// The last `/healthz` answer and when it was made (probes are answered from it for a second).
+    let lastHealth = Mutex<(at: ContinuousClock.Instant, report: HealthReport)?>(nil)
 
     /// Opens the repository and store, adopting git into the store (as every command does), so
     /// a bad repository fails at start.
@@ -146,3 +149,6 @@ func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thr
         DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
     }
 }
+
+/// The handlers of the contract (`ControlPlane+*.swift`).
+extension ControlPlane: APIProtocol {}

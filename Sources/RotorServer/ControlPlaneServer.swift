@@ -144,7 +144,7 @@ package struct ControlPlaneServer: Service {
                 Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
                          body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
             }
-            try controlPlane.registerHandlers(on: router, configuration: .init(dateTranscoder: RFC3339DateTranscoder()),
+            try controlPlane.registerHandlers(on: router, configuration: .init(dateTranscoder: RFC3339DateTranscoder(), jsonEncodingOptions: [.sortedKeys]),
                                               middlewares: [ProblemMiddleware(logger: logger)])
             for routes in routes { try routes.register(on: router, controlPlane: controlPlane, tls: tls != nil) }
         }

@@ -22,6 +22,15 @@ package enum WriteAction: Sendable {
 package protocol ControlPlaneWriter: Sendable {
     /// Applies `action` as `actor` at `now` and returns what was applied.
     func perform(_ action: WriteAction, actor: String, now: Date) async throws -> ApplyResult
+    /// Writes `change` as a proposal branch (pushed to the remote under the daemon).
+    func propose(_ change: ProposedChange, reason: String, actor: String, now: Date) async throws -> Proposal
+}
+
+extension ProposedChange {
+    /// Who asked, as a proposal commit's author: the API key and its services.
+    package static func author(_ actor: String) -> RepoConfig.Identity {
+        RepoConfig.Identity(name: actor, email: "api@rotor.invalid")
+    }
 }
 
 extension WriteAction {
@@ -54,19 +63,29 @@ package final class LocalWriter: ControlPlaneWriter {
     }
 
     package func perform(_ action: WriteAction, actor: String, now: Date) async throws -> ApplyResult {
-        let configuration = self.configuration
-        let result: ApplyResult = try await withCheckedThrowingContinuation { continuation in
-            queue.async {
-                continuation.resume(with: Result {
-                    let engine = try Engine(repositoryPath: configuration.repositoryPath, statePath: configuration.statePath,
-                                            actor: actor, gpgHome: configuration.gpgHome)
-                    return try action.apply(with: engine, now: now)
-                })
-            }
-        }
+        let result = try await serially(actor: actor) { engine in try action.apply(with: engine, now: now) }
         for repair in result.repairs { logger.notice("repaired", metadata: ["repair": "\(repair)"]) }
         if result.commit != nil { deliverInBackground() }
         return result
+    }
+
+    package func propose(_ change: ProposedChange, reason: String, actor: String, now: Date) async throws -> Proposal {
+        try await serially(actor: actor) { engine in
+            try engine.propose(change, reason: reason, now: now, author: ProposedChange.author(actor))
+        }
+    }
+
+    /// Runs `body` with an engine acting as `actor`, one write at a time, off Swift's cooperative threads.
+    private func serially<T: Sendable>(actor: String, _ body: @escaping @Sendable (Engine) throws -> T) async throws -> T {
+        let configuration = self.configuration
+        return try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                continuation.resume(with: Result {
+                    try body(Engine(repositoryPath: configuration.repositoryPath, statePath: configuration.statePath,
+                                    actor: actor, gpgHome: configuration.gpgHome))
+                })
+            }
+        }
     }
 
     /// Delivers due webhooks after a commit, without holding up the answer.

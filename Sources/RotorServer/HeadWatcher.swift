@@ -1,34 +1,50 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
+import Synchronization
 
 /// Notices when a repository's HEAD may have moved, cheaply enough to ask on every request.
 ///
-/// The fingerprint is the text of `HEAD`, the text of the loose branch ref it names, and the
-/// identity (inode, size, modification time) of `packed-refs`: two small reads and a `stat`,
-/// no libgit2 handle shared between threads. Any commit, reset or fetch that moves the branch
-/// changes one of them; a false alarm only costs a rebuild of the view.
-struct HeadWatcher: Sendable {
+/// The fingerprint is the identity (inode, size, modification time in nanoseconds) of `HEAD`,
+/// of the loose ref of the branch HEAD names, and of `packed-refs`: three `stat` calls and no
+/// libgit2 handle shared between threads. git and libgit2 update a ref by renaming a new file
+/// over it, so any commit, reset or fetch that moves the branch changes one of them; a false
+/// alarm only costs a rebuild of the view.
+final class HeadWatcher: Sendable {
     let gitDirectory: String
+    /// The loose ref file HEAD names, read again whenever HEAD itself changes (or appears:
+    /// the daemon's clone does not exist until its first pass).
+    private let branchRef = Mutex<(head: String, path: String?)>(("", nil))
+
+    init(gitDirectory: String) {
+        self.gitDirectory = gitDirectory
+    }
 
     /// The current fingerprint.
     func fingerprint() -> String {
-        let head = read("HEAD")
-        var parts = [head]
-        if head.hasPrefix("ref: ") {
-            let ref = head.dropFirst(5).trimmingCharacters(in: .whitespacesAndNewlines)
-            if !ref.contains("..") { parts.append(read(ref)) }
+        let head = identity("HEAD")
+        let ref = branchRef.withLock { cached -> String? in
+            if cached.head != head { cached = (head, readBranchRef()) }
+            return cached.path
         }
-        var info = stat()
-        if stat((gitDirectory as NSString).appendingPathComponent("packed-refs"), &info) == 0 {
-            parts.append("\(info.st_ino):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)")
-        }
-        return parts.joined(separator: "|")
+        return [head, identity("packed-refs"), ref.map { identity(absolute: $0) } ?? "-"].joined(separator: "|")
     }
 
-    private func read(_ relative: String) -> String {
-        let path = (gitDirectory as NSString).appendingPathComponent(relative)
-        guard let handle = FileHandle(forReadingAtPath: path) else { return "" }
-        defer { try? handle.close() }
-        let data = (try? handle.read(upToCount: 512)) ?? Data()
-        return String(decoding: data ?? Data(), as: UTF8.self)
+    private func readBranchRef() -> String? {
+        let text = (try? String(contentsOfFile: (gitDirectory as NSString).appendingPathComponent("HEAD"), encoding: .utf8)) ?? ""
+        guard text.hasPrefix("ref: ") else { return nil }
+        let ref = text.dropFirst(5).trimmingCharacters(in: .whitespacesAndNewlines)
+        return ref.contains("..") ? nil : (gitDirectory as NSString).appendingPathComponent(ref)
+    }
+
+    private func identity(_ relative: String) -> String {
+        identity(absolute: (gitDirectory as NSString).appendingPathComponent(relative))
+    }
+
+    private func identity(absolute path: String) -> String {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return "-" }
+        return "\(info.st_ino):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
     }
 }

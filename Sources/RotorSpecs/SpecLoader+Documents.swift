@@ -172,7 +172,7 @@ extension SpecLoader {
 
     /// What is wrong with a consumer's webhook URL, or nil. (The message never quotes the URL:
     /// it may hold a password.)
-    static func webhookURLProblem(_ text: String) -> String? {
+    public static func webhookURLProblem(_ text: String) -> String? {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
               let host = url.host, !host.isEmpty else { return "webhook must be an http:// or https:// URL with a host" }
         guard url.user == nil, url.password == nil else {

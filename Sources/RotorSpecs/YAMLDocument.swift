@@ -7,34 +7,41 @@ import RotorCore
 /// rotor's own tree, composed straight from libyaml's events: no tags are resolved (fields
 /// that need a type ask ``YAMLScalar``), and aliases are expanded by sharing the anchored
 /// node (a value), never by copying it.
-enum Node {
+///
+/// `Sendable` is spelled out on each type: inferring it, the Swift 6.3 compiler reports a
+/// "circular reference" as soon as another file reads a mapping's `pairs`.
+enum Node: Sendable {
     case scalar(Scalar)
     case mapping(Mapping)
     case sequence(Sequence)
 
     /// A 1-based line and column.
-    struct Mark: Equatable {
+    struct Mark: Equatable, Sendable {
         let line: Int
         let column: Int
     }
 
-    struct Scalar {
-        enum Style { case plain, singleQuoted, doubleQuoted, literal, folded }
+    struct Scalar: Sendable {
+        enum Style: Sendable { case plain, singleQuoted, doubleQuoted, literal, folded }
 
         let string: String
         let style: Style
         let mark: Mark
+        /// Just past its last character (the closing quote, for a quoted scalar).
+        let end: Mark
     }
 
     /// A mapping's key-value pairs in document order (duplicates are for the reader to report).
-    struct Mapping: Swift.Sequence {
+    struct Mapping: Swift.Sequence, Sendable {
         let pairs: [(key: Node, value: Node)]
         let mark: Mark
+        /// Written `{a: b}` rather than one key per line.
+        let isFlow: Bool
 
         func makeIterator() -> IndexingIterator<[(key: Node, value: Node)]> { pairs.makeIterator() }
     }
 
-    struct Sequence: Swift.Sequence {
+    struct Sequence: Swift.Sequence, Sendable {
         let items: [Node]
         let mark: Mark
 
@@ -156,7 +163,8 @@ enum YAMLDocument {
                 try spend(1, at: mark)
                 let scalar = event.data.scalar
                 let text = String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self)
-                result = (.scalar(Node.Scalar(string: text, style: Self.style(scalar.style), mark: mark)), 1)
+                let end = Node.Mark(line: Int(event.end_mark.line) + 1, column: Int(event.end_mark.column) + 1)
+                result = (.scalar(Node.Scalar(string: text, style: Self.style(scalar.style), mark: mark, end: end)), 1)
                 anchor = scalar.anchor
             case YAML_SEQUENCE_START_EVENT:
                 try spend(1, at: mark)
@@ -179,6 +187,7 @@ enum YAMLDocument {
                 try descend(at: mark)
                 defer { depth -= 1 }
                 anchor = event.data.mapping_start.anchor
+                let isFlow = event.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
                 var pairs: [(key: Node, value: Node)] = []
                 var size = 1
                 while true {
@@ -192,7 +201,7 @@ enum YAMLDocument {
                     pairs.append((key.node, value.node))
                     size += key.size + value.size
                 }
-                result = (.mapping(Node.Mapping(pairs: pairs, mark: mark)), size)
+                result = (.mapping(Node.Mapping(pairs: pairs, mark: mark, isFlow: isFlow)), size)
             default:
                 throw failure("unexpected YAML event", at: event)
             }

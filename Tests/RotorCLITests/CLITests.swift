@@ -159,8 +159,9 @@ struct ExampleTests {
         #expect(validate.status == 0, "\(validate.stdout)\(validate.stderr)")
         let plan = try repo.rotor(["plan", "--at", "2026-12-01T00:00:00Z", "--detailed-exitcode"])
         #expect(plan.status == 2)
-        // Five declared secrets, one API key, and a signing secret for each of the three services with a webhook.
-        #expect(plan.stdout.contains("Plan: 9 to create"))
+        // Five declared secrets, three API keys (a partner's, the control plane's admin and billing-api's reader),
+        // and a signing secret for each of the three services with a webhook.
+        #expect(plan.stdout.contains("Plan: 11 to create"), "\(plan.stdout)")
         for service in ["billing-api", "ledger", "notifier"] {
             #expect(plan.stdout.contains("+ create  webhooks/\(service) v1: new secret (base64, 32 bytes, prefix whsec_)"))
         }

@@ -89,13 +89,14 @@ final class DaemonHarness: @unchecked Sendable {
     private(set) var transport: ScriptedTransport?
 
     init(_ fixture: RemoteFixture, at now: String = "2026-12-01T00:00:00Z", delivery: any DeliveryHook = NoDelivery(),
-         maxPushAttempts: Int = 3, defaultState: Bool = false) {
+         maxPushAttempts: Int = 3, defaultState: Bool = false, repackAbovePacks: Int? = nil) {
         self.fixture = fixture
         clock = NowBox(RFC3339.parse(now)!)
         var configuration = DaemonConfiguration(remote: fixture.remote, workdir: fixture.workdir)
         configuration.statePath = defaultState ? nil : fixture.statePath
         configuration.gpgHome = fixture.seed.keyring.path
         configuration.maxPushAttempts = maxPushAttempts
+        if let repackAbovePacks { configuration.repackAbovePacks = repackAbovePacks }
         var made: ScriptedTransport?
         let clock = self.clock
         reconciler = Reconciler(configuration: configuration, status: status, logger: logs.logger(), delivery: delivery,

@@ -183,6 +183,42 @@ struct ControlPlaneAPITests {
         #expect(try Shell.run("git", ["-C", fixture.repo.root, "fsck", "--strict"]).status == 0)
     }
 
+    @Test func specChangesBecomeProposalBranchesWithTheirPlan() throws {
+        let fixture = try APIFixture()
+        let head = try fixture.repo.git(["rev-parse", "HEAD"])
+        let server = try fixture.serve()
+        let draft = #"{"project":"payments","name":"stripe-webhook","policy":"database-credentials","consumers":[{"service":"billing-api"}],"reason":"billing needs it"}"#
+        #expect(try server.request("POST", "/v1/secrets", key: fixture.reader, json: draft).status == 403)
+        let made = try server.request("POST", "/v1/secrets", key: fixture.admin, json: draft)
+        #expect(made.status == 202, "\(made.body)")
+        let proposal = try made.json()
+        let branch = try #require(proposal["branch"] as? String)
+        #expect(branch.hasPrefix("rotor/proposals/"))
+        let plan = try #require(proposal["plan"] as? [String: Any])
+        #expect("\(plan)".contains("payments/stripe-webhook"))
+        // The reconciled branch, the working tree and the index are untouched; the branch holds the spec.
+        #expect(try fixture.repo.git(["rev-parse", "HEAD"]) == head)
+        #expect(try fixture.repo.git(["status", "--porcelain"]).isEmpty)
+        #expect(try fixture.repo.git(["show", "\(branch):secrets/payments/stripe-webhook.yaml"]).contains("service: billing-api"))
+        // rotor plan --base says the same: the secret is created at merge, and billing-api gains read access.
+        let planned = try fixture.repo.rotor(["plan", "--base", "main", "--head", branch])
+        #expect(planned.stdout.contains("payments/stripe-webhook"), "\(planned.stdout)\(planned.stderr)")
+        #expect(planned.stdout.contains("gains read access"), "\(planned.stdout)")
+        // A secret the reconciled branch has is a conflict; a policy that does not exist does not validate: no branch either way.
+        #expect(try server.request("POST", "/v1/secrets", key: fixture.admin, json: draft.replacingOccurrences(of: "stripe-webhook", with: "db-password")).status == 409)
+        let invalid = try server.request("POST", "/v1/secrets", key: fixture.admin, json: draft.replacingOccurrences(of: "stripe-webhook", with: "other")
+            .replacingOccurrences(of: "database-credentials", with: "no-such-policy"))
+        #expect(invalid.status == 422, "\(invalid.body)")
+        // Deleting a secret and setting a webhook are proposals too.
+        #expect(try server.request("DELETE", "/v1/secrets/payments/db-password?reason=retired", key: fixture.admin).status == 202)
+        #expect(try server.request("PUT", "/v1/webhooks/billing-api", key: fixture.admin,
+                                   json: #"{"url":"https://billing.example.internal/hooks/rotor","reason":"new endpoint"}"#).status == 202)
+        #expect(try fixture.repo.git(["branch", "--list", "rotor/proposals/*"]).split(separator: "\n").count == 3)
+        #expect(try Shell.run("git", ["-C", fixture.repo.root, "fsck", "--strict"]).status == 0)
+        _ = server.stop()
+        #expect(try fixture.audit("proposal.created").count == 3)
+    }
+
     @Test func failedAuthenticationsAreRateLimitedPerAddress() throws {
         let fixture = try APIFixture()
         let server = try fixture.serve(arguments: ["--auth-failure-limit", "3"])

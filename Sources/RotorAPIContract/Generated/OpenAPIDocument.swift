@@ -3,7 +3,7 @@
 /// The control plane's contract, as the server code was generated from it.
 public enum OpenAPIDocument {
     /// SHA-256 of docs/openapi.yaml when this code was generated.
-    public static let sha256 = "cf351ad9a6dc419a9078a982c158d25357607d179049fa30e445f151adb3e3cb"
+    public static let sha256 = "5d978d21e59cfedd4bb0a2c2491fe7effae8d2ee119953363a40f92804f5a2a9"
 
     /// The document, served at `GET /v1/openapi.yaml`.
     public static let yaml = #"""
@@ -938,12 +938,17 @@ components:
         scopes:
           type: array
           maxItems: 50
-          items: { type: string, minLength: 1, maxLength: 100 }
+          items:
+            type: string
+            description: '`resource[:action…]`, lower-case, e.g. `payments:read` or `rotor:values:read`.'
+            pattern: '^[a-z0-9][a-z0-9._-]*(:[a-z0-9._*-]+)*$'
+            maxLength: 100
         consumers:
           type: array
           maxItems: 100
           items: { $ref: '#/components/schemas/ConsumerDraft' }
         description: { type: string, maxLength: 500 }
+        expiresAt: { type: string, format: date-time, description: No version of the key verifies after this instant. }
         reason: { $ref: '#/components/schemas/Reason' }
     WebhookDraft:
       type: object

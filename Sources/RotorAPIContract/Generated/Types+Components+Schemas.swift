@@ -1412,6 +1412,10 @@ extension Components {
             public var consumers: [Components.Schemas.ConsumerDraft]?
             /// - Remark: Generated from `#/components/schemas/KeyDraft/description`.
             public var description: Swift.String?
+            /// No version of the key verifies after this instant.
+            ///
+            /// - Remark: Generated from `#/components/schemas/KeyDraft/expiresAt`.
+            public var expiresAt: Foundation.Date?
             /// - Remark: Generated from `#/components/schemas/KeyDraft/reason`.
             public var reason: Components.Schemas.Reason
             /// Creates a new `KeyDraft`.
@@ -1424,6 +1428,7 @@ extension Components {
             ///   - scopes:
             ///   - consumers:
             ///   - description:
+            ///   - expiresAt: No version of the key verifies after this instant.
             ///   - reason:
             public init(
                 project: Components.Schemas.NamePart,
@@ -1433,6 +1438,7 @@ extension Components {
                 scopes: [Swift.String],
                 consumers: [Components.Schemas.ConsumerDraft]? = nil,
                 description: Swift.String? = nil,
+                expiresAt: Foundation.Date? = nil,
                 reason: Components.Schemas.Reason
             ) {
                 self.project = project
@@ -1442,6 +1448,7 @@ extension Components {
                 self.scopes = scopes
                 self.consumers = consumers
                 self.description = description
+                self.expiresAt = expiresAt
                 self.reason = reason
             }
             public enum CodingKeys: String, CodingKey {
@@ -1452,6 +1459,7 @@ extension Components {
                 case scopes
                 case consumers
                 case description
+                case expiresAt
                 case reason
             }
         }
