@@ -50,7 +50,7 @@ struct ForecastTimeline {
         // Lanes in order of their first event, then by name.
         var order: [String] = []
         var byLane: [String: [Components.Schemas.ForecastEntry]] = [:]
-        for entry in entries.sorted(by: { ($0.at, $0.secret) < ($1.at, $1.secret) }) {
+        for entry in entries.sorted(by: { $0.at != $1.at ? $0.at < $1.at : NaturalOrder.less($0.secret, $1.secret) }) {
             let lane = (entry.resource == .key ? "key " : "") + entry.secret
             if byLane[lane] == nil { order.append(lane) }
             byLane[lane, default: []].append(entry)

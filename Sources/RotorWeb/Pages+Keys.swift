@@ -42,10 +42,13 @@ extension Pages {
 
     /// What rotating a key does, before it is done: the overlap and the services that must switch.
     static func rotateExplanation(_ key: Components.Schemas.KeySummary) -> String {
-        let next = key.activeVersion.map { "v\($0 + 1)" } ?? "a new version"
-        let current = key.activeVersion.map { "v\($0)" } ?? "the current version"
+        let read = "Read the new key with rotor get \(key.id) --key."
+        guard let active = key.activeVersion else {
+            let services = key.consumers.isEmpty ? "" : " \(key.consumers.joined(separator: ", ")) need the new key to get access back."
+            return "Issues a new version now. No version verifies today, so there is no overlap.\(services) \(read)"
+        }
         let services = key.consumers.isEmpty ? "No service holds it." : "\(key.consumers.joined(separator: ", ")) must switch to the new key before the overlap ends."
-        return "Creates \(next) now. \(current) keeps verifying for the overlap of policy \(key.policy), then stops. \(services) Read the new key with rotor get \(key.id) --key."
+        return "Creates v\(active + 1) now. v\(active) keeps verifying for the overlap of policy \(key.policy), then stops. \(services) \(read)"
     }
 
     /// `POST /keys/{project}/{name}/rotate` → `rotateKey`; the message is the handler's explanation.

@@ -23,6 +23,7 @@ extension Pages {
         model["next"] = next.flatMap(Self.safeNext)
         model["message"] = message
         model["signedOut"] = signedOut
+        model["lifetime"] = Formatting.duration(sessions.lifetime)
         var response = Self.html(renderer.render("signin", model), status: status)
         response.setCookie(cookie(signInCookie, token, maxAge: 3_600))
         return response

@@ -50,5 +50,10 @@ struct PagePartsTests {
         #expect(timeline.lanes[1].marks[0].path.hasPrefix("M\(String(format: "%.1f", ForecastTimeline.width - ForecastTimeline.rightPad - 6))"))
         #expect(timeline.ticks.first?.label == "now")
         #expect(timeline.ticks.count == 5)
+        // Lanes whose first events coincide are in natural order.
+        let tied = ForecastTimeline(entries: ["s10", "s2"].map {
+            .init(at: now.addingTimeInterval(86_400), kind: .rotate, resource: .secret, secret: "search/\($0)", version: 2, consumers: [])
+        }, days: 30, now: now)
+        #expect(tied.lanes.map(\.label) == ["search/s2", "search/s10"])
     }
 }

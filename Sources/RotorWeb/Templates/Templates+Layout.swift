@@ -69,7 +69,7 @@ extension Templates {
     <p id="key-help" class="help">A key this repository declares with a <code>rotor:</code> scope (for example <code>rotor:admin</code>); read one with <code>rotor get rotor/admin --key</code>. Its scopes decide what the pages show and allow. Keys without a <code>rotor:</code> scope cannot sign in.</p>
     <button type="submit">Sign in</button>
   </form>
-  <p class="help">The session lasts 8 hours, ends at sign-out, and ends at once when the key is revoked, expires or is rotated out.</p>
+  <p class="help">A session lasts {{lifetime}}, ends at sign-out, and ends at once when its key is revoked, expires or is rotated out.</p>
 </section>
 {{/content}}
 {{/layout}}
