@@ -77,14 +77,15 @@ struct BrowserTests {
         }
         #expect(try Shell.run("git", ["-C", fixture.repo.root, "fsck", "--strict"]).status == 0)
 
-        // Proposals: a branch per proposal, never a commit on the reconciled branch.
-        if let branches = results["proposals"] as? [String] {
-            for branch in branches { #expect(try fixture.repo.git(["branch", "--list", branch]).contains(branch)) }
-        } else {
-            withKnownIssue("proposals answer 501 until their engine call lands; the page's create and delete steps were skipped") {
-                Issue.record("proposals were not available to the page")
-            }
+        // Proposals: a branch each, with the spec change, and nothing on the reconciled branch.
+        let branches = try #require(results["proposals"] as? [String])
+        #expect(branches.count == 2)
+        if branches.count == 2 {
+            #expect(try fixture.repo.git(["show", "--stat", "--format=%s", branches[0]]).contains("secrets/search/s11.yaml"))
+            #expect(try fixture.repo.git(["show", "--stat", "--format=%s", branches[1]]).contains("secrets/search/s10.yaml"))
         }
+        #expect(try fixture.repo.git(["ls-files", "secrets/search"]).contains("s10.yaml"))
+        #expect(!(try fixture.repo.git(["ls-files", "secrets/search"]).contains("s11.yaml")))
     }
 
     /// Forms a browser would never send from the page: each is 403 and changes nothing.
