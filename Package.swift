@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // Pure core: specs model, observed state, planner, plan. No I/O.
@@ -101,8 +102,17 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        // The management page: server-rendered HTML (swift-mustache templates), plain CSS and one
+        // small script, served by the control plane's server and built on its handlers.
+        .target(name: "RotorWeb", dependencies: [
+            "RotorAPIContract", "RotorCore", "RotorCrypto", "RotorServer",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         .executableTarget(name: "rotor", dependencies: [
-            "RotorCore", "RotorCrypto", "RotorEngine", "RotorDaemon", "RotorFaults", "RotorServer", "RotorStore", "RotorWebhooks",
+            "RotorCore", "RotorCrypto", "RotorEngine", "RotorDaemon", "RotorFaults", "RotorServer", "RotorStore", "RotorWebhooks", "RotorWeb",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -131,6 +141,7 @@ let package = Package(
             .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "RotorServerTests", dependencies: ["RotorAPIContract", "RotorCore", "RotorServer", "RotorTesting"]),
+        .testTarget(name: "RotorWebTests", dependencies: ["RotorAPIContract", "RotorCore", "RotorWeb"]),
         .testTarget(name: "RotorSpecsTests", dependencies: ["RotorCore", "RotorSpecs"]),
         .testTarget(name: "RotorStoreTests", dependencies: ["RotorCore", "RotorStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "RotorWebhooksTests", dependencies: [

@@ -44,14 +44,33 @@ struct Caller: Sendable {
     var isAdmin: Bool { scopes.contains(Scope.admin.rawValue) }
 }
 
+/// Who a caller is, for the management page: which key, what it may do, which services hold it.
+package struct CallerIdentity: Sendable {
+    /// `project/name` of the key.
+    package let key: String
+    package let version: Int
+    /// Its `rotor:` scopes (never empty).
+    package let scopes: Set<String>
+    /// The services that hold the key (its spec's consumers), which bind its value reads.
+    package let services: [String]
+
+    /// Whether the caller holds `scope` (`rotor:admin` holds them all).
+    package func has(_ scope: String) -> Bool {
+        scopes.contains(Scope.admin.rawValue) || scopes.contains(scope)
+    }
+
+    /// Whether the caller holds `rotor:admin` (which reads any value).
+    package var isAdmin: Bool { scopes.contains(Scope.admin.rawValue) }
+}
+
 extension ControlPlane {
-    /// Authenticates the request's bearer key and checks it holds `scope`.
+    /// Authenticates the request's bearer key and checks it holds `scope` (nil: any `rotor:` scope).
     ///
     /// A missing, unknown, revoked, expired or rotated-out key is 401 and audited as
     /// `auth.failed` (with the reason and the source address, never the key); too many
     /// failures from one address are 429. A valid key without `scope` is 403. A valid key's
     /// use is counted (with the read it authorised, for value reads: see ``recordUse``).
-    func authenticate(_ scope: Scope) async throws -> Caller {
+    func authenticate(_ scope: Scope?) async throws -> Caller {
         let info = RequestInfo.current
         let now = self.now
         if let wait = limiter.blocked(info.sourceAddress, now: now) { throw APIProblem.tooManyFailures(retryAfter: wait) }
@@ -78,7 +97,7 @@ extension ControlPlane {
                                             metadata: ["reason": "no rotor: scope", "path": info.path], at: now))
             throw APIProblem.forbidden("\(entry.key) has no rotor: scope: keys without one never open the control plane")
         }
-        guard caller.has(scope) else {
+        if let scope, !caller.has(scope) {
             throw APIProblem.forbidden("\(caller.key) v\(caller.version) lacks the scope \(scope.rawValue) (or rotor:admin)")
         }
         return caller
@@ -88,6 +107,15 @@ extension ControlPlane {
     /// written with their audit row).
     func recordUse(_ caller: Caller) async throws {
         try await journal.record(.keyUse(versionID: caller.versionID, at: now))
+    }
+
+    /// Authenticates the request's key without asking for one scope: what the management page
+    /// calls to sign in and to learn what a session may do. The same checks as every handler (a
+    /// key without a `rotor:` scope is 403); the use is counted when `countingUse` (a sign-in).
+    package func identify(countingUse: Bool) async throws -> CallerIdentity {
+        let caller = try await authenticate(nil)
+        if countingUse { try await recordUse(caller) }
+        return CallerIdentity(key: caller.key.description, version: caller.version, scopes: caller.scopes, services: caller.services)
     }
 
     /// Authenticates and counts the use: what every handler but value reads does first.
@@ -109,7 +137,7 @@ extension ControlPlane {
     /// Audits an action taken through the API (value reads are audited by the journal).
     func audit(_ action: String, caller: Caller, target: String, metadata: [String: String] = [:]) async throws {
         var metadata = metadata
-        metadata["via"] = "api"
+        metadata["via"] = RequestInfo.current.via
         try await journal.record(.audit(action: action, actor: caller.actor, target: target, metadata: metadata, at: now))
     }
 }

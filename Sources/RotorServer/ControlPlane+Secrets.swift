@@ -60,7 +60,8 @@ extension ControlPlane {
         let version = try liveVersion(of: id, number: input.query.version, in: view, now: now)
         let value = try await vault.value(versionID: version.id, ciphertext: version.valueEncrypted)
         try await journal.record(.read(ValueRead(action: "secret.accessed", target: id, version: version.version, versionID: version.id,
-                                                 actor: caller.actor, at: now, keyVersionID: caller.versionID)))
+                                                 actor: caller.actor, at: now, keyVersionID: caller.versionID,
+                                                 via: RequestInfo.current.via)))
         guard let text = value.utf8String() else { throw APIProblem.internalError("the value of \(id) v\(version.version) is not UTF-8 text") }
         return .ok(.init(headers: .init(cacheControl: .noStore), body: .json(.init(secret: id.description, version: version.version, value: text))))
     }

@@ -105,7 +105,7 @@ package final class ControlPlane: Sendable {
     }
 
     /// Now, by the injected clock.
-    var now: Date { configuration.clock() }
+    package var now: Date { configuration.clock() }
 
     /// A fresh engine for one call (it opens the repository; cheap next to what the call does).
     func engine(actor: String? = nil) throws -> Engine {

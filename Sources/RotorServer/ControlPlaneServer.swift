@@ -75,8 +75,15 @@ package struct ServerConfigurationError: Error, CustomStringConvertible {
     package let description: String
 }
 
+/// Routes served beside the API by the same server (the management page), registered on the
+/// router after the API's, so they share its middlewares (metrics, headers, ``RequestInfo``).
+package protocol ControlPlaneRoutes: Sendable {
+    /// Adds the routes to `router`; `tls` says whether the server speaks HTTPS (for `Secure` cookies).
+    func register(on router: Router<ServerContext>, controlPlane: ControlPlane, tls: Bool) throws
+}
+
 /// One Hummingbird server for the control plane's API (`/v1`, handlers generated from the
-/// contract), `/healthz` and `/metrics`, run as a swift-service-lifecycle service.
+/// contract), `/healthz`, `/metrics` and the management page, run as a swift-service-lifecycle service.
 package struct ControlPlaneServer: Service {
     let controlPlane: ControlPlane?
     let listen: ListenAddress
@@ -85,6 +92,7 @@ package struct ControlPlaneServer: Service {
     let health: @Sendable () async -> HealthReport
     let logger: Logger
     let onBound: @Sendable (Int) async -> Void
+    let routes: [any ControlPlaneRoutes]
 
     /// Checks the address and TLS files, so a bad configuration fails at start, not at the first request.
     ///
@@ -92,10 +100,11 @@ package struct ControlPlaneServer: Service {
     ///   - controlPlane: The API's handlers; nil serves only `/healthz` and `/metrics`.
     ///   - health: Computes `/healthz` (200 when healthy, else 503).
     ///   - onBound: Called with the port once the socket is bound (port 0 picks one).
+    ///   - routes: More routes on the same server (the management page), served only with a control plane.
     /// - Throws: ``ServerConfigurationError`` for a non-loopback address without TLS or unreadable TLS files.
     package init(controlPlane: ControlPlane?, listen: ListenAddress, tls: TLSFiles?, metrics: ServerMetrics,
                  health: @escaping @Sendable () async -> HealthReport, logger: Logger,
-                 onBound: @escaping @Sendable (Int) async -> Void = { _ in }) throws {
+                 onBound: @escaping @Sendable (Int) async -> Void = { _ in }, routes: [any ControlPlaneRoutes] = []) throws {
         if !listen.isLoopback && tls == nil {
             throw ServerConfigurationError(description: "refusing to listen on \(listen) without TLS: API keys and values would cross the network in clear text. Pass --tls-cert and --tls-key, or listen on 127.0.0.1")
         }
@@ -111,6 +120,7 @@ package struct ControlPlaneServer: Service {
         self.health = health
         self.logger = logger
         self.onBound = onBound
+        self.routes = routes
     }
 
     /// The router: middlewares, the operational endpoints and the API.
@@ -136,6 +146,7 @@ package struct ControlPlaneServer: Service {
             }
             try controlPlane.registerHandlers(on: router, configuration: .init(dateTranscoder: RFC3339DateTranscoder(), jsonEncodingOptions: [.sortedKeys]),
                                               middlewares: [ProblemMiddleware(logger: logger)])
+            for routes in routes { try routes.register(on: router, controlPlane: controlPlane, tls: tls != nil) }
         }
         return router
     }

@@ -11,6 +11,9 @@ public final class APIServer: Sendable {
     /// A CA certificate curl trusts (for https).
     public let caCertificate: String?
 
+    /// An answer (the client's).
+    public typealias Response = APIClient.Response
+
     /// Starts `rotor serve` for `repo` and waits until it listens.
     ///
     /// - Parameters:
@@ -78,6 +81,12 @@ public struct APIClient: Sendable {
         /// Header lines, lower-cased names: `content-type: application/json`.
         public let headers: [String: String]
         public let body: String
+
+        public init(status: Int, headers: [String: String], body: String) {
+            self.status = status
+            self.headers = headers
+            self.body = body
+        }
 
         /// The body as JSON.
         public func json() throws -> [String: Any] {

@@ -4,6 +4,7 @@ import Logging
 import RotorCore
 import RotorDaemon
 import RotorServer
+import RotorWeb
 import RotorWebhooks
 import ServiceLifecycle
 
@@ -35,7 +36,7 @@ struct DaemonCommand: AsyncParsableCommand {
     @Option(help: "Up to this much is added at random to each wait (10%, or 0.1).")
     var jitter = "10%"
 
-    @Option(help: "Serve the control-plane API (/v1), /healthz and /metrics on host:port (port 0 picks one; a non-loopback host needs TLS); \"off\" serves nothing.")
+    @Option(help: "Serve the control-plane API (/v1), the management page (/), /healthz and /metrics on host:port (port 0 picks one; a non-loopback host needs TLS); \"off\" serves nothing.")
     var listen = "127.0.0.1:9464"
 
     @Option(help: ArgumentHelp("The certificate chain to serve HTTPS with (PEM).", valueName: "file"))
@@ -65,6 +66,9 @@ struct DaemonCommand: AsyncParsableCommand {
     @Option(help: "How long SIGTERM/SIGINT wait for the current step before exiting 1.")
     var shutdownTimeout = "30s"
 
+    @Option(help: ArgumentHelp("How long a sign-in to the management page lasts (8h, 30m).", valueName: "duration"))
+    var sessionLifetime = "8h"
+
     @Option(help: "Log lines: auto (JSON unless stdout is a terminal), json or text.")
     var logFormat = "auto"
 
@@ -84,6 +88,9 @@ struct DaemonCommand: AsyncParsableCommand {
         if let at, RFC3339.parse(at) == nil { throw ValidationError("--at must be an RFC 3339 timestamp such as 2027-01-05T00:00:00Z") }
         guard maxPushAttempts >= 1 else { throw ValidationError("--max-push-attempts must be at least 1") }
         guard ["auto", "json", "text"].contains(logFormat) else { throw ValidationError("--log-format must be auto, json or text") }
+        guard let lifetime = RotorDuration(parsing: sessionLifetime), lifetime.seconds >= 60 else {
+            throw ValidationError("--session-lifetime must be a duration of at least a minute, such as 8h or 30m")
+        }
     }
 
     func run() async throws {
@@ -128,7 +135,9 @@ struct DaemonCommand: AsyncParsableCommand {
                     controlPlane: controlPlane, listen: address,
                     tls: tlsCert.flatMap { cert in tlsKey.map { TLSFiles(certificatePath: cert, keyPath: $0) } },
                     metrics: status.metrics, health: { HealthReport(healthy: status.health.isHealthy, text: status.health.text) },
-                    logger: logger)
+                    logger: logger,
+                    routes: [ManagementPage(sessionLifetime: RotorDuration(parsing: sessionLifetime)?.timeInterval ?? ManagementPage.defaultSessionLifetime,
+                                            logger: logger)])
                 // Services shut down in reverse order: the daemon finishes its step first, then the server closes.
                 services.insert(.init(service: server), at: 0)
             } catch {

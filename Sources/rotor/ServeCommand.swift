@@ -4,6 +4,7 @@ import Logging
 import RotorCore
 import RotorDaemon
 import RotorServer
+import RotorWeb
 import RotorWebhooks
 import ServiceLifecycle
 
@@ -11,7 +12,7 @@ import ServiceLifecycle
 /// and its store, until SIGTERM.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Serve the control-plane API (/v1), /healthz and /metrics for a repository, until SIGTERM.",
+        abstract: "Serve the control-plane API (/v1), the management page (/), /healthz and /metrics for a repository, until SIGTERM.",
         discussion: """
             Every /v1 call needs `Authorization: Bearer <key>` with an API key this repository declares \
             with a rotor: scope (see docs/api.md). Writes (rotate, rollback, revoke) commit to the \
@@ -41,6 +42,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Failed authentications one address may make per minute before it is refused (429).")
     var authFailureLimit = 10
 
+    @Option(help: ArgumentHelp("How long a sign-in to the management page lasts (8h, 30m).", valueName: "duration"))
+    var sessionLifetime = "8h"
+
     @Option(help: "Log lines: auto (JSON unless stdout is a terminal), json or text.")
     var logFormat = "auto"
 
@@ -50,6 +54,9 @@ struct Serve: AsyncParsableCommand {
         if let at, RFC3339.parse(at) == nil { throw ValidationError("--at must be an RFC 3339 timestamp such as 2027-01-05T00:00:00Z") }
         guard authFailureLimit >= 1 else { throw ValidationError("--auth-failure-limit must be at least 1") }
         guard ["auto", "json", "text"].contains(logFormat) else { throw ValidationError("--log-format must be auto, json or text") }
+        guard let lifetime = RotorDuration(parsing: sessionLifetime), lifetime.seconds >= 60 else {
+            throw ValidationError("--session-lifetime must be a duration of at least a minute, such as 8h or 30m")
+        }
     }
 
     func run() async throws {
@@ -72,7 +79,9 @@ struct Serve: AsyncParsableCommand {
                     // One line on stderr a script can wait for (the port matters with --listen host:0).
                     let scheme = tlsCert == nil ? "http" : "https"
                     FileHandle.standardError.write(Data("rotor: serving \(scheme)://\(ListenAddress(host: address.host, port: port))\n".utf8))
-                })
+                },
+                routes: [ManagementPage(sessionLifetime: RotorDuration(parsing: sessionLifetime)?.timeInterval ?? ManagementPage.defaultSessionLifetime,
+                                        logger: logger)])
             let group = ServiceGroup(configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()
         } catch {

@@ -56,11 +56,17 @@ struct APIFixture {
         try APIServer(repo: repo, arguments: ["--at", at] + arguments)
     }
 
-    /// What `rotor get` prints for a secret.
-    func get(_ name: String, at: String = APIFixture.at(hours: 1)) throws -> String {
-        let output = try repo.rotor(["get", name, "--no-newline", "--at", at])
+    /// What `rotor get` prints for a secret (a version in grace with `version`).
+    func get(_ name: String, at: String = APIFixture.at(hours: 1), version: Int? = nil) throws -> String {
+        let output = try repo.rotor(["get", name, "--no-newline", "--at", at] + (version.map { ["--version", String($0)] } ?? []))
         guard output.status == 0 else { throw FixtureError("get \(name) failed: \(output.stderr)") }
         return output.stdout
+    }
+
+    /// `rotor keys verify` of `key` (given on stdin, as the command reads it).
+    func verify(_ key: String, at: String) throws -> Shell.Output {
+        try Shell.run(Shell.rotorExecutable, ["keys", "verify", "--at", at, "--repo", repo.root, "--state", repo.statePath],
+                      input: Array(key.utf8), environment: ["GNUPGHOME": repo.keyring.path])
     }
 
     /// Audit rows with `action`, via the CLI's JSON.
