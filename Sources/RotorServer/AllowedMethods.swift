@@ -1,34 +1,21 @@
 import HTTPTypes
+import OpenAPIRuntime
 import RotorAPIContract
+import Synchronization
 
-/// Which methods each path of the server answers, from the contract itself (plus the paths
-/// outside it), so a request with another method is 405 with an `Allow` header, not 404.
+/// Which methods each path of the server answers, so a request with another method is 405 with
+/// an `Allow` header, not 404. The API's routes are taken from the generated code itself (what
+/// it registers), so they can never disagree with the handlers.
 struct AllowedMethods: Sendable {
     private let routes: [(segments: [Substring], methods: [String])]
 
-    /// Reads the paths and their operations from the contract the code was generated from.
-    static let contract = AllowedMethods(document: OpenAPIDocument.yaml, extra: [
-        "/v1/openapi.yaml": ["GET"], "/healthz": ["GET"], "/metrics": ["GET"],
-    ])
-
-    init(document: String, extra: [String: [String]]) {
-        var routes: [(String, [String])] = extra.map { ($0.key, $0.value) }
-        var current: (String, [String])?
-        // The document's own layout: a path is a two-space-indented key under `paths:`, its
-        // operations four-space-indented method keys.
-        for line in document.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("  /"), line.hasSuffix(":"), !line.hasPrefix("   ") {
-                if let current { routes.append(current) }
-                current = (String(line.dropFirst(2).dropLast()), [])
-            } else if line.hasPrefix("    "), !line.hasPrefix("     "), let method = ["get", "put", "post", "delete", "patch"].first(where: { line == "    \($0):" }) {
-                current?.1.append(method.uppercased())
-            } else if !line.hasPrefix(" "), !line.isEmpty, line != "paths:" {
-                if let current { routes.append(current) }
-                current = nil
-            }
-        }
-        if let current { routes.append(current) }
-        self.routes = routes.map { (path, methods) in (path.split(separator: "/"), methods) }
+    /// The routes `api` registers, plus `extra` (the paths outside the contract).
+    init(api: (any APIProtocol)?, extra: [String: [String]]) throws {
+        let recorder = RouteRecorder()
+        try api?.registerHandlers(on: recorder)
+        var methods = extra
+        for (method, path) in recorder.routes.withLock({ $0 }) { methods[path, default: []].append(method) }
+        routes = methods.map { (path, methods) in (path.split(separator: "/"), methods) }
     }
 
     /// The methods `path` answers, or nil when no route has that path.
@@ -40,6 +27,16 @@ struct AllowedMethods: Sendable {
         return nil
     }
 
-    /// Every path template known (for tests).
+    /// How many paths are known (for tests).
     var count: Int { routes.count }
+}
+
+/// A transport that only writes down what the generated code registers.
+private final class RouteRecorder: ServerTransport, Sendable {
+    let routes = Mutex<[(method: String, path: String)]>([])
+
+    func register(_ handler: @Sendable @escaping (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?),
+                  method: HTTPRequest.Method, path: String) throws {
+        routes.withLock { $0.append((method.rawValue, path)) }
+    }
 }

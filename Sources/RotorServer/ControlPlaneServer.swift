@@ -127,7 +127,8 @@ package struct ControlPlaneServer: Service {
     func router() throws -> Router<ServerContext> {
         let router = Router(context: ServerContext.self)
         router.add(middleware: MetricsMiddleware<ServerContext>(metrics: metrics))
-        router.add(middleware: RequestInfoMiddleware())
+        router.add(middleware: RequestInfoMiddleware(allowed: try AllowedMethods(
+            api: controlPlane, extra: ["/healthz": ["GET"], "/metrics": ["GET"]].merging(controlPlane == nil ? [:] : ["/v1/openapi.yaml": ["GET"]]) { $1 })))
         let health = self.health, metrics = self.metrics
         router.get("/healthz") { _, _ -> Response in
             let report = await health()

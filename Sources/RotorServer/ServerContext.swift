@@ -18,6 +18,8 @@ package struct ServerContext: RequestContext, RemoteAddressRequestContext {
 /// (``RequestInfo``), and sets the headers every answer carries.
 struct RequestInfoMiddleware: RouterMiddleware {
     typealias Context = ServerContext
+    /// The paths the server answers and their methods.
+    let allowed: AllowedMethods
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let info = RequestInfo(authorization: request.headers[.authorization], sourceAddress: context.remoteAddress?.ipAddress ?? "unknown",
@@ -27,7 +29,7 @@ struct RequestInfoMiddleware: RouterMiddleware {
             response = try await RequestInfo.$current.withValue(info) { try await next(request, context) }
         } catch let error as HTTPError where error.status == .notFound {
             // A known path with another method: 405 naming the ones it answers.
-            guard let allowed = AllowedMethods.contract.methods(for: request.uri.path), !allowed.contains(request.method.rawValue) else { throw error }
+            guard let allowed = self.allowed.methods(for: request.uri.path), !allowed.contains(request.method.rawValue) else { throw error }
             let (head, body) = ProblemMiddleware.encoded(
                 APIProblem(slug: "method-not-allowed", status: 405, title: "Method not allowed",
                            detail: "\(request.uri.path) answers \(allowed.joined(separator: ", "))"), path: request.uri.path)
